@@ -1,0 +1,30 @@
+/**
+ * The request side of `POST /contacts/batch`: one contact (`CreateUpdateContacts`) and its
+ * property fields (`PropertyFields`), exactly as the contract names them. Every field is optional
+ * and nullable, as in the contract; an omitted field leaves the CRM's value as it was.
+ */
+import { Schema } from "effect"
+import { Int32, Int64 } from "./Int64.js"
+
+const nullable = <S extends Schema.Schema.All>(schema: S) => Schema.optional(Schema.NullOr(schema))
+
+/** A value stored under a property field of a contact, addressed by id or by name. */
+export const PropertyField = Schema.Struct({
+  propertyId: nullable(Schema.UUID),
+  propertyName: nullable(Schema.String),
+  propertyValue: nullable(Schema.String),
+}).annotations({ identifier: "PropertyFields" })
+export type PropertyField = typeof PropertyField.Type
+
+/** One contact to create or update. */
+export const Contact = Schema.Struct({
+  listId: nullable(Schema.UUID),
+  contactId: nullable(Int64),
+  mobileCountryCode: nullable(Int32),
+  mobileNumber: nullable(Int64),
+  mobileOptIn: nullable(Schema.Boolean),
+  email: nullable(Schema.String),
+  emailOptIn: nullable(Schema.Boolean),
+  propertyFields: nullable(Schema.Array(PropertyField)),
+}).annotations({ identifier: "CreateUpdateContacts" })
+export type Contact = typeof Contact.Type

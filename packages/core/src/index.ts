@@ -1,0 +1,8 @@
+export * as ApiError from "./ApiError.js"
+export * as BatchAccepted from "./BatchAccepted.js"
+export * as BatchReport from "./BatchReport.js"
+export * as BatchRequest from "./BatchRequest.js"
+export * as Contact from "./Contact.js"
+export * as Int64 from "./Int64.js"
+export * as MainBrainerApi from "./MainBrainerApi.js"
+export * as SourceRow from "./SourceRow.js"
