@@ -1,0 +1,62 @@
+/**
+ * Where batches go: the CRM's `POST /contacts/batch`, or a test double. `upsert` answers with the
+ * 202 body, or fails with the contract's typed errors or a `TransportError`. The pipeline decides
+ * what each error means for the batch's rows (retry, wait, split, reject, stop); a sink only
+ * reports faithfully what happened.
+ */
+import { Context, Data, Effect, Layer, Ref } from "effect"
+import type { ApiError } from "./ApiError.js"
+import type { BatchAccepted } from "./BatchAccepted.js"
+import type { BatchRequest } from "./BatchRequest.js"
+
+/**
+ * The request did not get a usable answer. `maybeApplied` is true when the request was sent in
+ * full but its response never arrived (timeout, connection reset after sending): the CRM may have
+ * applied the batch, so only contacts that it matches again (contactId, email, mobile) are safe to resend.
+ */
+export class TransportError extends Data.TaggedError("TransportError")<{
+  readonly reason: "Timeout" | "ConnectionFailed" | "ResponseLost" | "UnexpectedResponse"
+  readonly message: string
+  readonly maybeApplied: boolean
+  /** The HTTP status, when an undocumented one came back (502, 503, 504, ...). */
+  readonly status?: number | undefined
+  readonly cause?: unknown
+}> {}
+
+export type SinkError = ApiError | TransportError
+
+export interface Service {
+  readonly upsert: (request: BatchRequest) => Effect.Effect<BatchAccepted, SinkError>
+}
+
+export class ContactSink extends Context.Tag("@brainsync/core/ContactSink")<ContactSink, Service>() {}
+
+/** A sink that accepts every batch and keeps what it was sent: for tests and dry pipelines. */
+export const makeMemory = Effect.gen(function* () {
+  const sent = yield* Ref.make<ReadonlyArray<BatchRequest>>([])
+  let next = 0
+  const service: Service = {
+    upsert: (request) =>
+      Ref.update(sent, (all) => [...all, request]).pipe(
+        Effect.as({
+          status: "Success",
+          message: "Batch queued",
+          data: {
+            batchId: `memory-${++next}`,
+            processed: String(request.createUpdateContacts.length),
+            status: 0,
+            message: "Batch queued",
+            invalidPropertiesList: [],
+            invalidContactIdList: [],
+            balance: {},
+          },
+        }),
+      ),
+  }
+  return { service, sent: Ref.get(sent) } as const
+})
+
+export const layerMemory: Layer.Layer<ContactSink> = Layer.effect(
+  ContactSink,
+  Effect.map(makeMemory, ({ service }) => service),
+)
