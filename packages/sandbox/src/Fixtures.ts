@@ -1,0 +1,67 @@
+/**
+ * The sandbox's account: its contact lists and its property catalogue. The defaults are the
+ * seed's sample list and a small catalogue with fixed ids, so that examples and tests can name
+ * them; a JSON file of the same shape (`--fixtures FILE`) replaces them.
+ */
+import { FileSystem } from "@effect/platform"
+import { Data, Effect, Schema } from "effect"
+
+export const ListFixture = Schema.Struct({
+  listId: Schema.UUID,
+  name: Schema.optional(Schema.String),
+})
+export type ListFixture = typeof ListFixture.Type
+
+export const PropertyFixture = Schema.Struct({
+  propertyId: Schema.UUID,
+  propertyName: Schema.String,
+})
+export type PropertyFixture = typeof PropertyFixture.Type
+
+/** The first list is the account's default list. */
+export const Fixtures = Schema.Struct({
+  lists: Schema.NonEmptyArray(ListFixture),
+  properties: Schema.Array(PropertyFixture),
+})
+export type Fixtures = typeof Fixtures.Type
+
+/** The seed's sample list. */
+export const DEFAULT_LIST_ID = "9fc6ad7d-902a-4834-b161-a4911b883d44"
+
+/** The seed's sample property id. */
+export const FIRST_NAME_PROPERTY_ID = "8e8b8450-dc1b-4360-8109-7067337b42cb"
+
+export const defaults: Fixtures = {
+  lists: [{ listId: DEFAULT_LIST_ID, name: "Default list" }],
+  properties: [
+    { propertyId: FIRST_NAME_PROPERTY_ID, propertyName: "First Name" },
+    { propertyId: "3b0f6a52-6c1e-4d8a-9b1f-2f4c5d6e7a81", propertyName: "Last Name" },
+    { propertyId: "5c2d7e93-1a4b-4c6d-8e2f-3a5b6c7d8e92", propertyName: "Company" },
+    { propertyId: "7d3e8fa4-2b5c-4d7e-9f3a-4b6c7d8e9fa3", propertyName: "City" },
+    { propertyId: "9e4f90b5-3c6d-4e8f-a04b-5c7d8e9fa0b4", propertyName: "Country" },
+    { propertyId: "a15091c6-4d7e-4f90-b15c-6d8e9fa0b1c5", propertyName: "Notes" },
+  ],
+}
+
+export class FixturesError extends Data.TaggedError("FixturesError")<{
+  readonly path: string
+  readonly message: string
+  readonly cause?: unknown
+}> {}
+
+const decodeJson = Schema.decodeUnknown(Schema.parseJson(Fixtures), { errors: "all" })
+
+/** Reads fixtures from a JSON file: `{ "lists": [{ "listId": uuid, "name"? }], "properties": [{ "propertyId": uuid, "propertyName" }] }`. */
+export const fromFile = (path: string): Effect.Effect<Fixtures, FixturesError, FileSystem.FileSystem> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const text = yield* fs
+      .readFileString(path)
+      .pipe(Effect.mapError((cause) => new FixturesError({ path, message: `cannot read ${path}`, cause })))
+    return yield* decodeJson(text).pipe(
+      Effect.mapError(
+        (cause) =>
+          new FixturesError({ path, message: `invalid fixtures in ${path}: ${cause.message}`, cause }),
+      ),
+    )
+  })

@@ -1,0 +1,253 @@
+/**
+ * A local MainBrainer-compatible server (a sandbox, like stripe-mock): `POST /contacts/batch`
+ * from core's `MainBrainerApi`, SQLite storage, asynchronous application of accepted batches,
+ * webhook reports, rate limiting and injected faults. `Sandbox.layer(options)` runs it
+ * in-process; `SandboxCommand` runs it from the command line.
+ */
+import { createServer } from "node:http"
+import { Reactivity } from "@effect/experimental"
+import { FetchHttpClient, HttpClient, HttpServer } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { SqliteClient } from "@effect/sql-sqlite-node"
+import { Clock, Context, Data, Duration, Effect, Layer, Queue, Redacted, Schedule, type Scope } from "effect"
+import * as Fixtures from "./Fixtures.js"
+import * as Faults from "./internal/faults.js"
+import * as Http from "./internal/http.js"
+import * as RateLimiter from "./internal/rateLimiter.js"
+import * as RequestStats from "./internal/stats.js"
+import * as Store from "./internal/store.js"
+import * as Validate from "./internal/validate.js"
+import * as Webhook from "./internal/webhook.js"
+
+export type { StoredBatch, StoredContact, StoredProperty, WebhookState } from "./internal/store.js"
+
+export const DEFAULT_TOKEN = "sandbox-token"
+
+export interface Options {
+  /** Default `127.0.0.1`. */
+  readonly host?: string | undefined
+  /** Default 0 (a free port). The command's default is 4010. */
+  readonly port?: number | undefined
+  /** A SQLite file; default in memory. With a file, a restart resumes unapplied batches. */
+  readonly db?: string | undefined
+  /** Accepted bearer tokens; default `["sandbox-token"]`. The first is the service's `token`. */
+  readonly tokens?: ReadonlyArray<string> | undefined
+  /** Lists and property catalogue; default `Fixtures.defaults`. */
+  readonly fixtures?: Fixtures.Fixtures | undefined
+  /** Delay between accepting a batch and applying it; default 200 ms. */
+  readonly processingDelay?: Duration.DurationInput | undefined
+  /** Requests per second per token; default 20; 0 turns the limit off. */
+  readonly rateLimit?: number | undefined
+  /** Hosts that may receive webhooks (`*` for any); default loopback only. */
+  readonly webhookAllow?: ReadonlyArray<string> | undefined
+  /** Delivery attempts per webhook; default 5. */
+  readonly webhookAttempts?: number | undefined
+  /** First retry delay, doubled at each attempt; default 200 ms. */
+  readonly webhookBackoff?: Duration.DurationInput | undefined
+  /** Probability of a 500 before anything is applied; default 0. */
+  readonly failRate?: number | undefined
+  /** Probability that the connection is destroyed with no response; default 0. */
+  readonly resetRate?: number | undefined
+  /** Probability that an accepted batch's connection is destroyed before the 202 is sent; default 0. */
+  readonly dropResponseRate?: number | undefined
+  /** Added delay per request: `"A-B"` ms, or `[A, B]`; default none. */
+  readonly latency?: string | readonly [number, number] | undefined
+  /** Seed of the fault generator; default 1. */
+  readonly seed?: number | undefined
+}
+
+export interface Stats {
+  readonly requests: RequestStats.RequestStats
+  readonly contacts: number
+  readonly batches: { readonly queued: number; readonly applied: number }
+  readonly webhooks: {
+    readonly delivered: number
+    readonly refused: number
+    readonly failed: number
+    readonly pending: number
+  }
+}
+
+export interface Service {
+  /** Base URL, e.g. `http://127.0.0.1:4010` (no trailing slash). */
+  readonly url: string
+  readonly port: number
+  /** The first accepted bearer token. */
+  readonly token: Redacted.Redacted<string>
+  /** The account's default list id. */
+  readonly listId: string
+  readonly fixtures: Fixtures.Fixtures
+  readonly stats: Effect.Effect<Stats>
+  /** Contacts in contactId order (all of them, or one list's). */
+  readonly contacts: (listId?: string) => Effect.Effect<ReadonlyArray<Store.StoredContact>>
+  readonly batch: (batchId: string) => Effect.Effect<Store.StoredBatch | undefined>
+  /** Waits until every accepted batch is applied and no webhook delivery is pending. */
+  readonly awaitIdle: Effect.Effect<void>
+  /** Deletes every contact and batch and clears the request counters and rate-limit buckets. */
+  readonly reset: Effect.Effect<void>
+}
+
+export class Sandbox extends Context.Tag("@brainsync/sandbox/Sandbox")<Sandbox, Service>() {}
+
+export class SandboxError extends Data.TaggedError("SandboxError")<{
+  readonly message: string
+  readonly cause?: unknown
+}> {}
+
+const resolveLatency = (latency: Options["latency"]): readonly [number, number] | SandboxError => {
+  if (latency === undefined) return [0, 0]
+  if (typeof latency !== "string") return latency
+  return (
+    Faults.parseLatency(latency) ??
+    new SandboxError({ message: `latency must be "A-B" milliseconds, got "${latency}"` })
+  )
+}
+
+/** Starts a sandbox in the current scope; it stops when the scope closes. */
+export const make = (options: Options = {}): Effect.Effect<Service, SandboxError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const latency = resolveLatency(options.latency)
+    if (latency instanceof SandboxError) return yield* latency
+    const fixtures = options.fixtures ?? Fixtures.defaults
+    const tokens =
+      options.tokens !== undefined && options.tokens.length > 0 ? options.tokens : [DEFAULT_TOKEN]
+    const catalogue = Validate.catalogue(fixtures)
+    const delay = Duration.decode(options.processingDelay ?? 200)
+
+    const sqlContext = yield* Layer.build(
+      SqliteClient.layer({ filename: options.db ?? ":memory:" }).pipe(Layer.provide(Reactivity.layer)),
+    ).pipe(Effect.mapError((cause) => new SandboxError({ message: "cannot open the database", cause })))
+    const store = yield* Store.make(catalogue, catalogue.propertiesById).pipe(
+      Effect.provide(sqlContext),
+      Effect.mapError(
+        (cause) => new SandboxError({ message: `cannot prepare the database ${options.db ?? ""}`, cause }),
+      ),
+    )
+    const client = yield* HttpClient.HttpClient.pipe(Effect.provide(FetchHttpClient.layer))
+    const deliver = Webhook.make(
+      {
+        allow: options.webhookAllow ?? Webhook.LOOPBACK_HOSTS,
+        attempts: options.webhookAttempts ?? 5,
+        backoff: Duration.decode(options.webhookBackoff ?? 200),
+        timeout: Duration.seconds(5),
+      },
+      store,
+      client,
+    )
+    const counters = RequestStats.make()
+    const limiter = RateLimiter.make(options.rateLimit ?? 20)
+    const signal = yield* Queue.sliding<void>(1)
+
+    const worker = Effect.gen(function* () {
+      const next = yield* store.nextQueued
+      if (next === undefined) {
+        yield* Queue.take(signal).pipe(Effect.timeout("1 second"), Effect.ignore)
+        return
+      }
+      const wait = next.accepted_at + Duration.toMillis(delay) - (yield* Clock.currentTimeMillis)
+      if (wait > 0) yield* Effect.sleep(wait)
+      const applied = yield* store.apply(next.batch_id, yield* Clock.currentTimeMillis)
+      if (applied !== undefined && applied.webHookUrl !== null) {
+        yield* Effect.forkScoped(deliver(next.batch_id, applied.webHookUrl, applied.report))
+      }
+    }).pipe(
+      Effect.catchAllCause((cause) =>
+        Effect.logError("sandbox: applying a batch failed", cause).pipe(
+          Effect.zipRight(Effect.sleep("1 second")),
+        ),
+      ),
+      Effect.forever,
+    )
+    // Webhooks that a previous run applied but had not delivered yet.
+    yield* store.pendingWebhooks.pipe(
+      Effect.flatMap((pending) =>
+        Effect.forEach(pending, (p) => Effect.forkScoped(deliver(p.batchId, p.url, p.report)), {
+          discard: true,
+        }),
+      ),
+      Effect.orDie,
+    )
+    yield* Effect.forkScoped(worker)
+
+    const stats: Effect.Effect<Stats> = store.counts.pipe(
+      Effect.map((counts) => ({
+        requests: counters.snapshot(),
+        contacts: counts.contacts,
+        batches: { queued: counts.queued, applied: counts.applied },
+        webhooks: {
+          delivered: counts.delivered,
+          refused: counts.refused,
+          failed: counts.failed,
+          pending: counts.pending,
+        },
+      })),
+      Effect.orDie,
+    )
+    const reset = store.reset.pipe(
+      Effect.tap(() => {
+        counters.reset()
+        limiter.reset()
+      }),
+      Effect.orDie,
+    )
+
+    const serverContext = yield* Layer.build(
+      NodeHttpServer.layer(createServer, { host: options.host ?? "127.0.0.1", port: options.port ?? 0 }),
+    ).pipe(Effect.mapError((cause) => new SandboxError({ message: "cannot listen", cause })))
+    yield* Layer.build(
+      Http.layer({
+        store,
+        catalogue,
+        tokens: new Set(tokens),
+        limiter,
+        drawFault: Faults.make({
+          failRate: options.failRate ?? 0,
+          resetRate: options.resetRate ?? 0,
+          dropResponseRate: options.dropResponseRate ?? 0,
+          latency,
+          seed: options.seed ?? 1,
+        }),
+        counters,
+        wake: Queue.offer(signal, undefined).pipe(Effect.asVoid),
+        stats,
+        reset,
+      }),
+    ).pipe(Effect.provide(serverContext))
+    const address = Context.get(serverContext, HttpServer.HttpServer).address
+    const port = address._tag === "TcpAddress" ? address.port : 0
+    const host = address._tag === "TcpAddress" ? address.hostname : "127.0.0.1"
+
+    return Sandbox.of({
+      url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+      port,
+      token: Redacted.make(tokens[0]!),
+      listId: fixtures.lists[0].listId,
+      fixtures,
+      stats,
+      contacts: (listId) =>
+        Effect.gen(function* () {
+          const all: Array<Store.StoredContact> = []
+          let cursor = 0
+          for (;;) {
+            const page = yield* store.contacts({ listId, cursor, limit: 1000 })
+            all.push(...page)
+            const last = page[page.length - 1]
+            if (last === undefined || page.length < 1000) return all
+            cursor = Number(last.contactId)
+          }
+        }).pipe(Effect.orDie),
+      batch: (batchId) => Effect.orDie(store.batch(batchId)),
+      awaitIdle: stats.pipe(
+        Effect.repeat({
+          schedule: Schedule.spaced("10 millis"),
+          until: (s) => s.batches.queued === 0 && s.webhooks.pending === 0,
+        }),
+        Effect.asVoid,
+      ),
+      reset,
+    })
+  })
+
+/** A sandbox running for the lifetime of the layer. */
+export const layer = (options: Options = {}): Layer.Layer<Sandbox, SandboxError> =>
+  Layer.scoped(Sandbox, make(options))

@@ -1,0 +1,56 @@
+/** Test helpers: a sandbox in the test's scope and a tiny fetch client over real HTTP. */
+import { BatchAccepted } from "@brainsync/core"
+import { Effect, Redacted, Schema, type Scope } from "effect"
+import { Sandbox } from "../src/index.js"
+
+export interface Reply {
+  readonly status: number
+  readonly headers: Headers
+  readonly text: string
+  readonly json: unknown
+}
+
+const toReply = async (response: Response): Promise<Reply> => {
+  const text = await response.text()
+  let json: unknown = undefined
+  try {
+    json = JSON.parse(text)
+  } catch {
+    json = undefined
+  }
+  return { status: response.status, headers: response.headers, text, json }
+}
+
+export const start = (
+  options: Sandbox.Options = {},
+): Effect.Effect<
+  Sandbox.Service & { readonly client: ReturnType<typeof client> },
+  Sandbox.SandboxError,
+  Scope.Scope
+> =>
+  Sandbox.make({ processingDelay: 0, rateLimit: 0, ...options }).pipe(
+    Effect.map((sandbox) => ({ ...sandbox, client: client(sandbox) })),
+  )
+
+export const client = (sandbox: Sandbox.Service) => {
+  const token = Redacted.value(sandbox.token)
+  return {
+    post: (body: unknown, headers: Record<string, string> = {}) =>
+      Effect.promise(() =>
+        fetch(`${sandbox.url}/contacts/batch`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers },
+          body: typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body),
+        }).then(toReply),
+      ),
+    get: (path: string) => Effect.promise(() => fetch(`${sandbox.url}${path}`).then(toReply)),
+    postPath: (path: string) =>
+      Effect.promise(() => fetch(`${sandbox.url}${path}`, { method: "POST" }).then(toReply)),
+  }
+}
+
+/** The 202 body, decoded with core's schema (so a wrong shape fails the test). */
+export const accepted = (reply: Reply): BatchAccepted.BatchAccepted => {
+  if (reply.status !== 202) throw new Error(`expected 202, got ${reply.status}: ${reply.text}`)
+  return Schema.decodeUnknownSync(BatchAccepted.BatchAccepted)(reply.json)
+}
