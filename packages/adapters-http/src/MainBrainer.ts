@@ -1,0 +1,153 @@
+/**
+ * The MainBrainer CRM as a `ContactSink`: each batch is one `POST /contacts/batch` over HTTP.
+ *
+ * The sink reports faithfully what happened (the 202 body, the contract's typed errors, or a
+ * `TransportError` saying whether the batch may have been applied); the pipeline decides what to
+ * do about it. It keeps to `requestsPerSecond` by spacing requests evenly, and holds everyone back
+ * after a 429 for the `Retry-After` the CRM asked for.
+ *
+ * The bearer token stays `Redacted`: it is put into the request's headers and nowhere else, and
+ * errors never carry the request. It is refused over plain `http://` to a host that is not this
+ * machine unless `allowInsecureToken` is set.
+ */
+import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { NodeHttpClient } from "@effect/platform-node"
+import { ContactSink } from "@brainsync/core"
+import { Clock, Config, type ConfigError, Data, Duration, Effect, Either, Layer, Redacted } from "effect"
+import * as Pacer from "./internal/pacer.js"
+import { interpret } from "./internal/responses.js"
+import { parseRetryAfter } from "./internal/retryAfter.js"
+import { fromClientError, timedOut } from "./internal/transport.js"
+
+export interface Options {
+  /** Where the API lives, e.g. `https://api.mainbrainer.example/v1`; `/contacts/batch` is appended. */
+  readonly baseUrl: string
+  readonly token: Redacted.Redacted<string>
+  /** How long one request may take, answer included (default 30 seconds). */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** The CRM's rate limit; requests are spaced to stay under it (default: no limit). */
+  readonly requestsPerSecond?: number | undefined
+  /** Send the token over plain `http://` to a host that is not loopback (default false). */
+  readonly allowInsecureToken?: boolean | undefined
+}
+
+/** The sink was configured so that it cannot, or must not, send anything. */
+export class SinkConfigError extends Data.TaggedError("SinkConfigError")<{
+  readonly reason: "InvalidUrl" | "InsecureToken" | "InvalidRate"
+  readonly message: string
+}> {}
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|::1)$/i
+
+const endpointUrl = (options: Options): Either.Either<URL, SinkConfigError> => {
+  let base: URL
+  try {
+    base = new URL(options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`)
+  } catch {
+    return Either.left(
+      new SinkConfigError({ reason: "InvalidUrl", message: "the CRM base URL is not a URL" }),
+    )
+  }
+  if (base.protocol !== "https:" && base.protocol !== "http:") {
+    return Either.left(
+      new SinkConfigError({
+        reason: "InvalidUrl",
+        message: `the CRM base URL must be http(s), not ${base.protocol}`,
+      }),
+    )
+  }
+  if (base.protocol === "http:" && !LOOPBACK.test(base.hostname) && options.allowInsecureToken !== true) {
+    return Either.left(
+      new SinkConfigError({
+        reason: "InsecureToken",
+        message:
+          `refusing to send the bearer token over plain http:// to ${base.hostname}; ` +
+          "use https://, or set allowInsecureToken if the network is trusted",
+      }),
+    )
+  }
+  return Either.right(new URL("contacts/batch", base))
+}
+
+/** A sink over the `HttpClient` in the context (see `layer` for one with its own connection pool). */
+export const make = (
+  options: Options,
+): Effect.Effect<ContactSink.Service, SinkConfigError, HttpClient.HttpClient> =>
+  Effect.gen(function* () {
+    const url = yield* endpointUrl(options)
+    const rate = options.requestsPerSecond
+    if (rate !== undefined && !(rate > 0)) {
+      return yield* new SinkConfigError({
+        reason: "InvalidRate",
+        message: "requestsPerSecond must be positive",
+      })
+    }
+    const timeout = Duration.decode(options.timeout ?? "30 seconds")
+    const client = yield* HttpClient.HttpClient
+    const pacer = yield* Pacer.make(rate)
+    const base = HttpClientRequest.post(url).pipe(
+      HttpClientRequest.bearerToken(options.token),
+      HttpClientRequest.acceptJson,
+    )
+
+    const send = (request: HttpClientRequest.HttpClientRequest) =>
+      client.execute(request).pipe(
+        Effect.flatMap((response) =>
+          response.text.pipe(
+            Effect.map((text): string | undefined => text),
+            // A broken body after a documented error status still means what the status says.
+            Effect.catchAll(() => Effect.succeed(undefined)),
+            Effect.map((body) => ({ response, body })),
+          ),
+        ),
+        Effect.mapError(fromClientError),
+        Effect.timeoutFail({ duration: timeout, onTimeout: () => timedOut(Duration.format(timeout)) }),
+      )
+
+    const upsert: ContactSink.Service["upsert"] = (batch) =>
+      Effect.gen(function* () {
+        yield* pacer.take
+        const { response, body } = yield* send(HttpClientRequest.bodyUnsafeJson(base, batch))
+        const now = yield* Clock.currentTimeMillis
+        const answer = interpret({
+          status: response.status,
+          body,
+          retryAfterSeconds: parseRetryAfter(response.headers["retry-after"], now),
+        })
+        if (Either.isLeft(answer) && answer.left._tag === "RateLimited") {
+          yield* pacer.pause(answer.left.retryAfterSeconds ?? 1)
+        }
+        return yield* answer
+      })
+
+    return { upsert }
+  })
+
+/** The undici connection pool: kept-alive connections, closed with the layer. */
+const ClientLive = NodeHttpClient.layerUndici
+
+/** The sink as a layer, with its own pooled HTTP client. */
+export const layer = (options: Options): Layer.Layer<ContactSink.ContactSink, SinkConfigError> =>
+  Layer.effect(ContactSink.ContactSink, make(options)).pipe(Layer.provide(ClientLive))
+
+/** The sink as a layer over the `HttpClient` given by the caller (a proxy, a test client). */
+export const layerWithClient = (
+  options: Options,
+): Layer.Layer<ContactSink.ContactSink, SinkConfigError, HttpClient.HttpClient> =>
+  Layer.effect(ContactSink.ContactSink, make(options))
+
+/**
+ * The sink from configuration: by default `MAINBRAINER_BASE_URL` and `MAINBRAINER_TOKEN` (read
+ * with `Config.redacted`, so the token is never held as plain text).
+ */
+export const layerConfig = (
+  options: Config.Config.Wrap<Partial<Options>> = {},
+): Layer.Layer<ContactSink.ContactSink, SinkConfigError | ConfigError.ConfigError> =>
+  Layer.unwrapEffect(
+    Effect.gen(function* () {
+      const given = yield* Config.unwrap(options)
+      const baseUrl = given.baseUrl ?? (yield* Config.string("MAINBRAINER_BASE_URL"))
+      const token = given.token ?? (yield* Config.redacted("MAINBRAINER_TOKEN"))
+      return layer({ ...given, baseUrl, token })
+    }),
+  )

@@ -1,0 +1,1 @@
+export * as MainBrainer from "./MainBrainer.js"
