@@ -1,0 +1,183 @@
+/**
+ * What a sync remembers between runs, per sync name and list: for every key, the hash of the
+ * contact as last sent and the CRM contactId once known; dead letters; run history; a lease so
+ * that two runs of one sync never interleave. Every operation is bulk (one call per chunk or
+ * batch, never per row). The SQL ledger lives in `@brainsync/adapters-sql`; `layerMemory` is for
+ * tests and one-off programs.
+ *
+ * The commit rule `Sync.run` follows: a row's hash is recorded only when its batch got a 202
+ * (`recordAccepted`), its contactId only when the batch's report arrives (`recordContactIds`).
+ * A run killed at any moment therefore resends exactly the rows whose batches were never accepted.
+ */
+import { Context, Data, Effect, Layer, Option } from "effect"
+import type { Scope } from "effect"
+import type { Contact } from "./Contact.js"
+import * as Hash from "./internal/hash.js"
+import type { SyncReport } from "./SyncReport.js"
+
+/** The stable hash of a contact as mapped, that the ledger compares to tell changed rows from unchanged ones. */
+export const hashContact: (contact: Contact) => string = Hash.hashContact
+
+/** Which ledger rows a run reads and writes: one sync (by name) into one list. */
+export interface Target {
+  readonly sync: string
+  readonly listId: string | null
+}
+
+/** What the ledger knows about a key. */
+export interface Entry {
+  /** Hash of the contact as last accepted (see `hashContact`). */
+  readonly hash: string
+  /** The CRM's contactId, once a report told it. */
+  readonly contactId: number | undefined
+  /** The contact as last accepted, when the ledger keeps it (for dry-run diffs). */
+  readonly contact?: Contact | undefined
+}
+
+/** A row of an accepted batch. `contact` is as mapped (without a learned contactId), the one `hash` was computed from. */
+export interface AcceptedRow {
+  readonly key: string
+  readonly hash: string
+  readonly contact: Contact
+}
+
+export interface LearnedId {
+  readonly key: string
+  readonly contactId: number
+}
+
+/** A row that could not be delivered, with what was to be sent and the last error. */
+export interface DeadLetter {
+  readonly key: string
+  readonly position: string
+  readonly contact: Contact
+  readonly error: string
+}
+
+export interface RunRecord {
+  readonly startedAt: number
+  readonly finishedAt: number
+  readonly report: SyncReport
+}
+
+export class LedgerError extends Data.TaggedError("LedgerError")<{
+  readonly message: string
+  readonly cause?: unknown
+}> {}
+
+/** Another run of the same sync holds the lease. */
+export class LeaseHeld extends Data.TaggedError("LeaseHeld")<{
+  readonly message: string
+}> {}
+
+export interface Service {
+  /** Holds the target's lease until the scope closes; fails with `LeaseHeld` while another run holds it. */
+  readonly lease: (target: Target) => Effect.Effect<void, LeaseHeld | LedgerError, Scope.Scope>
+  /** The entries of those `keys` that the ledger knows (absent keys are new). */
+  readonly lookup: (
+    target: Target,
+    keys: ReadonlyArray<string>,
+  ) => Effect.Effect<ReadonlyMap<string, Entry>, LedgerError>
+  /** A batch got a 202: record its rows' hashes (and drop their dead letters). */
+  readonly recordAccepted: (
+    target: Target,
+    batchId: string,
+    rows: ReadonlyArray<AcceptedRow>,
+  ) => Effect.Effect<void, LedgerError>
+  /** A batch's report arrived: record the contactIds it gave. */
+  readonly recordContactIds: (
+    target: Target,
+    rows: ReadonlyArray<LearnedId>,
+  ) => Effect.Effect<void, LedgerError>
+  readonly recordDeadLetters: (
+    target: Target,
+    rows: ReadonlyArray<DeadLetter>,
+  ) => Effect.Effect<void, LedgerError>
+  readonly deadLetters: (target: Target) => Effect.Effect<ReadonlyArray<DeadLetter>, LedgerError>
+  readonly recordRun: (target: Target, run: RunRecord) => Effect.Effect<void, LedgerError>
+  /** The most recent runs first. */
+  readonly runs: (target: Target, limit: number) => Effect.Effect<ReadonlyArray<RunRecord>, LedgerError>
+}
+
+export class Ledger extends Context.Tag("@brainsync/core/Ledger")<Ledger, Service>() {}
+
+/** The ledger if one is provided, so that `Sync.run` works with and without one. */
+export const optional: Effect.Effect<Option.Option<Service>> = Effect.serviceOption(Ledger)
+
+const targetKey = (target: Target) => `${target.sync}\u0000${target.listId ?? ""}`
+
+/** An in-memory ledger: for tests and programs that run several syncs in one process. */
+export const makeMemory: Effect.Effect<Service> = Effect.sync(() => {
+  const entries = new Map<string, Map<string, Entry>>()
+  const dead = new Map<string, Map<string, DeadLetter>>()
+  const history = new Map<string, Array<RunRecord>>()
+  const leases = new Set<string>()
+  const table = <V>(tables: Map<string, Map<string, V>>, target: Target) => {
+    const name = targetKey(target)
+    let found = tables.get(name)
+    if (found === undefined) tables.set(name, (found = new Map()))
+    return found
+  }
+  return {
+    lease: (target) =>
+      Effect.acquireRelease(
+        Effect.suspend(() => {
+          const name = targetKey(target)
+          if (leases.has(name))
+            return Effect.fail(
+              new LeaseHeld({
+                message: `another run of sync "${target.sync}" is in progress; wait for it to finish`,
+              }),
+            )
+          leases.add(name)
+          return Effect.void
+        }),
+        () => Effect.sync(() => leases.delete(targetKey(target))),
+      ),
+    lookup: (target, keys) =>
+      Effect.sync(() => {
+        const known = table(entries, target)
+        const found = new Map<string, Entry>()
+        for (const key of keys) {
+          const entry = known.get(key)
+          if (entry !== undefined) found.set(key, entry)
+        }
+        return found
+      }),
+    recordAccepted: (target, _batchId, rows) =>
+      Effect.sync(() => {
+        const known = table(entries, target)
+        const letters = table(dead, target)
+        for (const row of rows) {
+          known.set(row.key, {
+            hash: row.hash,
+            contactId: known.get(row.key)?.contactId,
+            contact: row.contact,
+          })
+          letters.delete(row.key)
+        }
+      }),
+    recordContactIds: (target, rows) =>
+      Effect.sync(() => {
+        const known = table(entries, target)
+        for (const row of rows) {
+          const entry = known.get(row.key)
+          if (entry !== undefined) known.set(row.key, { ...entry, contactId: row.contactId })
+        }
+      }),
+    recordDeadLetters: (target, rows) =>
+      Effect.sync(() => {
+        const letters = table(dead, target)
+        for (const row of rows) letters.set(row.key, row)
+      }),
+    deadLetters: (target) => Effect.sync(() => [...table(dead, target).values()]),
+    recordRun: (target, run) =>
+      Effect.sync(() => {
+        const name = targetKey(target)
+        history.set(name, [run, ...(history.get(name) ?? [])])
+      }),
+    runs: (target, limit) => Effect.sync(() => (history.get(targetKey(target)) ?? []).slice(0, limit)),
+  }
+})
+
+export const layerMemory: Layer.Layer<Ledger> = Layer.effect(Ledger, makeMemory)

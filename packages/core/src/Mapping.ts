@@ -1,0 +1,245 @@
+/**
+ * How a source row becomes a contact: a configuration (a Schema, so that the CLI reads it from
+ * JSON) compiled once into a plain synchronous function `row → Contact | Rejection`.
+ *
+ * Coercions: strings are trimmed and an empty cell means "not provided" (the field is omitted,
+ * so the CRM keeps its value); booleans from true/false, yes/no, y/n, 1/0 (any case); emails are
+ * trimmed and checked; whole numbers are parsed without rounding (`Int64.parseInt64Text`); one
+ * phone column (`fields.phone`, E.164 or national) is split into country code and number by
+ * libphonenumber-js with `defaultCountry` for national numbers. A row must carry an identity the
+ * CRM can match (contactId, email or mobile), or it is rejected.
+ */
+import { getCountryCallingCode, isSupportedCountry, parsePhoneNumberFromString } from "libphonenumber-js"
+import type { CountryCode } from "libphonenumber-js"
+import { Effect, ParseResult, Schema } from "effect"
+import type { Contact, PropertyField } from "./Contact.js"
+import { parseInt64Text } from "./Int64.js"
+import * as Coerce from "./internal/coerce.js"
+import type { SourceRow } from "./SourceRow.js"
+
+/** Which column feeds which contact field. Every entry is optional. */
+export const Fields = Schema.Struct({
+  contactId: Schema.optional(Schema.String),
+  email: Schema.optional(Schema.String),
+  emailOptIn: Schema.optional(Schema.String),
+  mobileCountryCode: Schema.optional(Schema.String),
+  mobileNumber: Schema.optional(Schema.String),
+  mobileOptIn: Schema.optional(Schema.String),
+  /** One column holding the whole phone number (E.164 like `+44 7911 123456`, or national with `defaultCountry`). */
+  phone: Schema.optional(Schema.String),
+}).annotations({ identifier: "MappingFields" })
+export type Fields = typeof Fields.Type
+
+const ConfigFields = Schema.Struct({
+  /** The CRM list the contacts go to (sent as the batch's `listId`). */
+  listId: Schema.optional(Schema.UUID),
+  /** The column that identifies a row in the source: the sync key. Rows with the same key are one contact. */
+  key: Schema.NonEmptyTrimmedString,
+  fields: Schema.optional(Fields),
+  /** ISO 3166 country (`GB`, `FR`) for national phone numbers and for mobile numbers without a country code column value. */
+  defaultCountry: Schema.optional(Schema.String),
+  /** CRM property name → column. */
+  properties: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+  /** CRM propertyId (uuid) → column. */
+  propertyIds: Schema.optional(Schema.Record({ key: Schema.UUID, value: Schema.String })),
+})
+
+/** Problems of a configuration that its types cannot express; empty when it is usable. */
+export const problems = (config: typeof ConfigFields.Type): ReadonlyArray<string> => {
+  const found: Array<string> = []
+  const fields = config.fields ?? {}
+  if (
+    fields.phone !== undefined &&
+    (fields.mobileNumber !== undefined || fields.mobileCountryCode !== undefined)
+  )
+    found.push("fields.phone cannot be combined with fields.mobileNumber or fields.mobileCountryCode")
+  if (config.defaultCountry !== undefined && !isSupportedCountry(config.defaultCountry))
+    found.push(
+      `defaultCountry "${config.defaultCountry}" is not a supported ISO 3166 country code (like GB, FR, US)`,
+    )
+  if (
+    fields.contactId === undefined &&
+    fields.email === undefined &&
+    fields.mobileNumber === undefined &&
+    fields.phone === undefined
+  )
+    found.push(
+      "no identity column: map at least one of fields.contactId, fields.email, fields.mobileNumber, fields.phone",
+    )
+  return found
+}
+
+/** The configuration of a mapping, as read from JSON. */
+export const Config = ConfigFields.pipe(
+  Schema.filter((config) => {
+    const found = problems(config)
+    return found.length === 0 ? true : found.join("; ")
+  }),
+).annotations({ identifier: "MappingConfig" })
+export type Config = typeof Config.Type
+
+/** A row the mapping turned into a contact. */
+export interface Mapped {
+  readonly _tag: "Mapped"
+  readonly position: string
+  readonly key: string
+  readonly contact: Contact
+}
+
+/** A row the mapping cannot send: which field, and why. */
+export interface Rejection {
+  readonly _tag: "Rejection"
+  readonly position: string
+  /** The row's sync key, when it had one. */
+  readonly key: string | undefined
+  /** The contact field, property or column at fault (`key` for the sync key, `row` for a malformed row). */
+  readonly field: string
+  readonly reason: string
+}
+
+export type Result = Mapped | Rejection
+
+export interface Mapping {
+  readonly config: Config
+  /** Problems that make the configuration unusable; `Sync.run` refuses to start when there are any. */
+  readonly problems: ReadonlyArray<string>
+  /** The compiled mapping: a plain function for the hot path. */
+  readonly map: (row: SourceRow) => Result
+}
+
+const rejection = (row: SourceRow, key: string | undefined, field: string, reason: string): Rejection => ({
+  _tag: "Rejection",
+  position: row.position,
+  key,
+  field,
+  reason,
+})
+
+type MutableContact = { -readonly [K in keyof Contact]: Contact[K] }
+
+/** Compiles a mapping configuration. Check `problems` (or use `decode`) before relying on it. */
+export const make = (config: Config): Mapping => ({
+  config,
+  problems: problems(config),
+  map: compile(config),
+})
+
+/** Reads a mapping configuration from unknown input (parsed JSON), with messages that name the field at fault. */
+export const decode = (input: unknown): Effect.Effect<Mapping, ParseResult.ParseError> =>
+  Effect.map(Schema.decodeUnknown(Config, { errors: "all" })(input), make)
+
+const compile = (config: Config): ((row: SourceRow) => Result) => {
+  const fields = config.fields ?? {}
+  const keyColumn = config.key
+  const int64 = Coerce.int64(parseInt64Text)
+  const mobileDigits = Coerce.mobileNumber(parseInt64Text)
+  const defaultCountry =
+    config.defaultCountry !== undefined && isSupportedCountry(config.defaultCountry)
+      ? (config.defaultCountry as CountryCode)
+      : undefined
+  const defaultCallingCode =
+    defaultCountry === undefined ? undefined : Number(getCountryCallingCode(defaultCountry))
+  const properties: ReadonlyArray<
+    readonly [column: string, name: string | undefined, id: string | undefined]
+  > = [
+    ...Object.entries(config.properties ?? {}).map(([name, column]) => [column, name, undefined] as const),
+    ...Object.entries(config.propertyIds ?? {}).map(([id, column]) => [column, undefined, id] as const),
+  ]
+  const { contactId, email, emailOptIn, mobileCountryCode, mobileNumber, mobileOptIn, phone } = fields
+
+  return (row) => {
+    const cells = row.fields
+    const rawKey = Coerce.text(cells[keyColumn])
+    const key = typeof rawKey === "string" ? rawKey : undefined
+    if (row.malformed !== undefined) return rejection(row, key, "row", row.malformed)
+    if (rawKey === undefined)
+      return rejection(row, undefined, "key", `the sync key column "${keyColumn}" is empty`)
+    if (rawKey instanceof Coerce.Invalid)
+      return rejection(row, undefined, "key", `the sync key ${rawKey.reason}`)
+    const contact: MutableContact = {}
+
+    if (contactId !== undefined) {
+      const value = int64(cells[contactId])
+      if (value instanceof Coerce.Invalid) return rejection(row, key, "contactId", value.reason)
+      if (value !== undefined) contact.contactId = value
+    }
+    if (email !== undefined) {
+      const value = Coerce.email(cells[email])
+      if (value instanceof Coerce.Invalid) return rejection(row, key, "email", value.reason)
+      if (value !== undefined) contact.email = value
+    }
+    if (emailOptIn !== undefined) {
+      const value = Coerce.boolean(cells[emailOptIn])
+      if (value instanceof Coerce.Invalid) return rejection(row, key, "emailOptIn", value.reason)
+      if (value !== undefined) contact.emailOptIn = value
+    }
+    if (phone !== undefined) {
+      const value = Coerce.text(cells[phone])
+      if (value instanceof Coerce.Invalid) return rejection(row, key, "phone", value.reason)
+      if (value !== undefined) {
+        const parsed = parsePhoneNumberFromString(value, defaultCountry)
+        if (parsed === undefined || !parsed.isValid())
+          return rejection(
+            row,
+            key,
+            "phone",
+            defaultCountry === undefined && !value.startsWith("+")
+              ? "is not a valid phone number (national numbers need defaultCountry in the mapping; or write it as +<country code> <number>)"
+              : "is not a valid phone number",
+          )
+        contact.mobileCountryCode = Number(parsed.countryCallingCode)
+        contact.mobileNumber = Number(parsed.nationalNumber)
+      }
+    } else if (mobileNumber !== undefined) {
+      const value = mobileDigits(cells[mobileNumber])
+      if (value instanceof Coerce.Invalid) return rejection(row, key, "mobileNumber", value.reason)
+      if (value !== undefined) {
+        let code: number | undefined = defaultCallingCode
+        if (mobileCountryCode !== undefined) {
+          const given = Coerce.countryCode(cells[mobileCountryCode])
+          if (given instanceof Coerce.Invalid) return rejection(row, key, "mobileCountryCode", given.reason)
+          if (given !== undefined) code = given
+        }
+        if (code === undefined)
+          return rejection(
+            row,
+            key,
+            "mobileCountryCode",
+            "is empty, and the mapping has no defaultCountry (the CRM needs both country code and number)",
+          )
+        contact.mobileCountryCode = code
+        contact.mobileNumber = value
+      }
+    }
+    if (mobileOptIn !== undefined) {
+      const value = Coerce.boolean(cells[mobileOptIn])
+      if (value instanceof Coerce.Invalid) return rejection(row, key, "mobileOptIn", value.reason)
+      if (value !== undefined) contact.mobileOptIn = value
+    }
+    if (contact.contactId === undefined && contact.email === undefined && contact.mobileNumber === undefined)
+      return rejection(
+        row,
+        key,
+        "identity",
+        "the row has no contactId, email or mobile number, so the CRM cannot match or create it",
+      )
+
+    let propertyFields: Array<PropertyField> | undefined
+    for (let i = 0; i < properties.length; i++) {
+      const [column, name, id] = properties[i]!
+      const value = Coerce.text(cells[column])
+      if (value === undefined) continue
+      const field = name ?? id ?? column
+      if (value instanceof Coerce.Invalid) return rejection(row, key, field, value.reason)
+      if (value.length > Coerce.MAX_PROPERTY_LENGTH)
+        return rejection(row, key, field, `is longer than ${Coerce.MAX_PROPERTY_LENGTH} characters`)
+      ;(propertyFields ??= []).push(
+        name !== undefined
+          ? { propertyName: name, propertyValue: value }
+          : { propertyId: id ?? null, propertyValue: value },
+      )
+    }
+    if (propertyFields !== undefined) contact.propertyFields = propertyFields
+    return { _tag: "Mapped", position: row.position, key: rawKey, contact }
+  }
+}

@@ -1,0 +1,554 @@
+/**
+ * One sync run: rows from any source, through the mapping, the ledger's diff (when a `Ledger` is
+ * provided), dedupe and batching, into the `ContactSink` with a rate limit, bounded concurrency
+ * and typed error handling, then the CRM's per-row results (when `BatchResults` is provided).
+ * Every row read ends in exactly one outcome of the `SyncReport`.
+ *
+ * ```ts
+ * const run = Sync.run({ name: "crm-contacts", source, mapping })
+ * //    ^? Effect<SyncReport, SyncError, ContactSink>
+ * run.pipe(Effect.repeat(Schedule.spaced("15 minutes")))
+ * ```
+ */
+import { Cause, Chunk, Clock, Duration, Effect, Exit, Option, Queue, Stream, Take } from "effect"
+import * as BatchResults from "./BatchResults.js"
+import { MAX_BATCH_SIZE, RECOMMENDED_BATCH_SIZE } from "./BatchRequest.js"
+import { ContactSink } from "./ContactSink.js"
+import * as Batcher from "./internal/Batcher.js"
+import * as Deliver from "./internal/Deliver.js"
+import { hashContact } from "./internal/hash.js"
+import { identities } from "./internal/identity.js"
+import * as Ordering from "./internal/Ordering.js"
+import * as RateLimit from "./internal/RateLimit.js"
+import * as Ledger from "./Ledger.js"
+import type { Mapping, Rejection } from "./Mapping.js"
+import type { SourceRow } from "./SourceRow.js"
+import { SyncError } from "./SyncError.js"
+import type { PassedRow, SettledRow, SyncEvent } from "./SyncEvent.js"
+import * as SyncReport from "./SyncReport.js"
+import { parseInt64Text } from "./Int64.js"
+
+/** `upsert` sends every changed row; `update-only` only rows the ledger knows; `insert-only` only rows it does not. */
+export type Mode = "upsert" | "update-only" | "insert-only"
+
+export interface Options<E, R> {
+  /** Names the sync in the report and in the ledger (one ledger state per name and list). */
+  readonly name: string
+  /** Any stream of rows; feed chunks (arrays of rows), not single rows, for speed. */
+  readonly source: Stream.Stream<SourceRow, E, R>
+  readonly mapping: Mapping
+  /** Contacts per request: default 100 (the CRM's recommendation), at most 1000. */
+  readonly batchSize?: number | undefined
+  /** Requests in flight at once; default 4. */
+  readonly concurrency?: number | undefined
+  /** Client-side rate limit in requests per second; default none (the sink or the CRM's 429s govern). */
+  readonly requestsPerSecond?: number | undefined
+  /** Requests that may go at once after a quiet period; default `requestsPerSecond` (at least 1). */
+  readonly burst?: number | undefined
+  /** Attempts per request on 5xx and transport errors before its rows fail; default 5. */
+  readonly maxAttempts?: number | undefined
+  /** First retry delay, doubled each attempt, with jitter; default 250 ms. */
+  readonly retryBaseDelay?: Duration.DurationInput | undefined
+  /** Longest retry delay; default 30 s. */
+  readonly retryMaxDelay?: Duration.DurationInput | undefined
+  /** Most time one batch waits on 429s in total before its rows fail; default 5 minutes. */
+  readonly rateLimitWaitCap?: Duration.DurationInput | undefined
+  /** A partial batch is sent when the source gave no rows for this long; default 1 s. */
+  readonly flushAfter?: Duration.DurationInput | undefined
+  /** Rows that wait for dedupe before their batch is cut; a duplicate key within this many rows supersedes the earlier row. Default 10 × batchSize. */
+  readonly dedupeWindow?: number | undefined
+  /** How long to wait for a batch's report when `BatchResults` is provided; default 5 minutes. */
+  readonly resultsTimeout?: Duration.DurationInput | undefined
+  /** Batches whose reports are awaited at once; default 64. */
+  readonly resultsConcurrency?: number | undefined
+  /** Which rows to send, using the ledger's knowledge; default `upsert`. Needs a `Ledger` for the others. */
+  readonly mode?: Mode | undefined
+  /** Rejected and failed rows kept in the report (all of them go through the events); default 1000. */
+  readonly keep?: number | undefined
+  /** Called with every event, in order; the run waits for it (so a slow listener slows the run, not memory). */
+  readonly onEvent?: ((event: SyncEvent) => Effect.Effect<void>) | undefined
+}
+
+/** Runs one sync. Fails with `SyncError` on bad options, a source failure, 401/406, or the ledger. */
+export const run = <E, R>(
+  options: Options<E, R>,
+): Effect.Effect<SyncReport.SyncReport, SyncError, ContactSink | R> => runWith(options, options.onEvent)
+
+/**
+ * The run's events as a stream (ending with `Finished`), for a progress display. The sync runs
+ * while the stream is consumed, at the consumer's pace; stopping the stream stops the sync.
+ */
+export const events = <E, R>(
+  options: Omit<Options<E, R>, "onEvent">,
+): Stream.Stream<SyncEvent, SyncError, ContactSink | R> =>
+  Stream.unwrapScoped(
+    Effect.gen(function* () {
+      const queue = yield* Queue.bounded<Take.Take<SyncEvent, SyncError>>(256)
+      yield* runWith(options, (event) => Queue.offer(queue, Take.of(event))).pipe(
+        Effect.matchCauseEffect({
+          onSuccess: (report) =>
+            Effect.zipRight(
+              Queue.offer(queue, Take.of({ _tag: "Finished", report })),
+              Queue.offer(queue, Take.end),
+            ),
+          onFailure: (cause) => Queue.offer(queue, Take.failCause(cause)),
+        }),
+        Effect.forkScoped,
+      )
+      return Stream.flattenTake(Stream.fromQueue(queue))
+    }),
+  )
+
+/** Why these options cannot be used; empty when they can. */
+export const problems = (options: Omit<Options<unknown, unknown>, "source">): ReadonlyArray<string> => {
+  const found = options.mapping.problems.map((problem) => `mapping: ${problem}`)
+  const batchSize = options.batchSize ?? RECOMMENDED_BATCH_SIZE
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE)
+    found.push(
+      `batchSize ${batchSize} is not allowed: the CRM takes 1 to ${MAX_BATCH_SIZE} contacts per request (it recommends ${RECOMMENDED_BATCH_SIZE} or fewer)`,
+    )
+  const positiveInteger = (name: string, value: number | undefined) => {
+    if (value !== undefined && (!Number.isInteger(value) || value < 1))
+      found.push(`${name} must be a whole number of at least 1, not ${value}`)
+  }
+  positiveInteger("concurrency", options.concurrency)
+  positiveInteger("maxAttempts", options.maxAttempts)
+  positiveInteger("resultsConcurrency", options.resultsConcurrency)
+  positiveInteger("keep", options.keep === 0 ? 1 : options.keep)
+  if (options.requestsPerSecond !== undefined && !(options.requestsPerSecond > 0))
+    found.push(`requestsPerSecond must be more than 0, not ${options.requestsPerSecond}`)
+  if (options.burst !== undefined && !(options.burst >= 1))
+    found.push(`burst must be at least 1, not ${options.burst}`)
+  if (
+    options.dedupeWindow !== undefined &&
+    (!Number.isInteger(options.dedupeWindow) || options.dedupeWindow < batchSize)
+  )
+    found.push(
+      `dedupeWindow must be a whole number of at least batchSize (${batchSize}), not ${options.dedupeWindow}`,
+    )
+  return found
+}
+
+const millis = (input: Duration.DurationInput | undefined, fallback: Duration.DurationInput) =>
+  Duration.toMillis(Duration.decode(input ?? fallback))
+
+const messageOf = (error: unknown): string =>
+  typeof error === "object" && error !== null && "message" in error && typeof error.message === "string"
+    ? error.message
+    : String(error)
+
+interface Batch {
+  readonly seq: number
+  readonly items: ReadonlyArray<Batcher.Item>
+  readonly ticket: Ordering.Ticket
+}
+
+type Input =
+  | { readonly _tag: "Rows"; readonly rows: Chunk.Chunk<SourceRow> }
+  | { readonly _tag: "Tick" }
+  | { readonly _tag: "End" }
+
+const runWith = <E, R>(
+  options: Options<E, R>,
+  listener: ((event: SyncEvent) => Effect.Effect<void>) | undefined,
+): Effect.Effect<SyncReport.SyncReport, SyncError, ContactSink | R> =>
+  Effect.gen(function* () {
+    const found = problems(options)
+    if (found.length > 0)
+      return yield* new SyncError({
+        reason: "InvalidConfig",
+        message: `sync "${options.name}": ${found.join("; ")}`,
+      })
+    const ledger = yield* Ledger.optional
+    const mode = options.mode ?? "upsert"
+    if (mode !== "upsert" && Option.isNone(ledger))
+      return yield* new SyncError({
+        reason: "InvalidConfig",
+        message: `mode "${mode}" needs a Ledger to know which rows were synced before`,
+      })
+    const target: Ledger.Target = { sync: options.name, listId: options.mapping.config.listId ?? null }
+    const body = pipeline(options, listener, Option.getOrUndefined(ledger), target, mode)
+    if (Option.isNone(ledger)) return yield* body
+    return yield* Effect.scoped(
+      Effect.zipRight(
+        ledger.value
+          .lease(target)
+          .pipe(
+            Effect.mapError((error) =>
+              error._tag === "LeaseHeld"
+                ? new SyncError({ reason: "AlreadyRunning", message: error.message, cause: error })
+                : new SyncError({
+                    reason: "LedgerFailed",
+                    message: `the ledger failed: ${error.message}`,
+                    cause: error,
+                  }),
+            ),
+          ),
+        body,
+      ),
+    )
+  })
+
+const pipeline = <E, R>(
+  options: Options<E, R>,
+  listener: ((event: SyncEvent) => Effect.Effect<void>) | undefined,
+  ledger: Ledger.Service | undefined,
+  target: Ledger.Target,
+  mode: Mode,
+): Effect.Effect<SyncReport.SyncReport, SyncError, ContactSink | R> =>
+  Effect.gen(function* () {
+    const sink = yield* ContactSink
+    const results = Option.getOrUndefined(yield* BatchResults.optional)
+    const batchSize = options.batchSize ?? RECOMMENDED_BATCH_SIZE
+    const concurrency = options.concurrency ?? 4
+    const accumulator = SyncReport.accumulator(options.name, options.keep ?? SyncReport.DEFAULT_KEEP)
+    const emit = (event: SyncEvent): Effect.Effect<void> => {
+      accumulator.add(event)
+      return listener === undefined ? Effect.void : listener(event)
+    }
+    const ledgerFailed = (error: Ledger.LedgerError) =>
+      new Deliver.Fatal({
+        reason: "LedgerFailed",
+        message: `the ledger failed: ${error.message}`,
+        cause: error,
+      })
+
+    const limit = yield* RateLimit.make(
+      options.requestsPerSecond,
+      options.burst ?? Math.max(1, options.requestsPerSecond ?? 1),
+    )
+    const env: Deliver.Env = {
+      sink,
+      limit,
+      retry: {
+        maxAttempts: options.maxAttempts ?? 5,
+        baseDelayMillis: millis(options.retryBaseDelay, "250 millis"),
+        maxDelayMillis: millis(options.retryMaxDelay, "30 seconds"),
+        rateLimitWaitCapMillis: millis(options.rateLimitWaitCap, "5 minutes"),
+      },
+      listId: options.mapping.config.listId,
+      webHookUrl: results?.webHookUrl,
+      emit,
+      onAccepted: (part) =>
+        ledger === undefined
+          ? Effect.void
+          : ledger
+              .recordAccepted(
+                target,
+                part.batchId,
+                part.items.map((item) => ({ key: item.key, hash: item.hash, contact: item.mapped })),
+              )
+              .pipe(Effect.mapError(ledgerFailed)),
+      onFailed: (items, error) =>
+        ledger === undefined
+          ? Effect.void
+          : ledger
+              .recordDeadLetters(
+                target,
+                items.map((item) => ({
+                  key: item.key,
+                  position: item.position,
+                  contact: item.contact,
+                  error,
+                })),
+              )
+              .pipe(Effect.mapError(ledgerFailed)),
+    }
+
+    const map = options.mapping.map
+    const batcher = Batcher.make(batchSize, options.dedupeWindow ?? batchSize * 10)
+    const ordering = Ordering.make()
+    const open = new Map<number, ReadonlyArray<Batcher.Item>>()
+    let transit: ReadonlyArray<Batcher.Item> = []
+    let read = 0
+    let rowsSinceTick = 0
+    let seq = 0
+
+    const form = (cut: Array<Array<Batcher.Item>>): Effect.Effect<ReadonlyArray<Batch>> =>
+      Effect.gen(function* () {
+        const batches: Array<Batch> = []
+        for (const items of cut) {
+          const batch: Batch = { seq: ++seq, items, ticket: ordering.register(items) }
+          open.set(batch.seq, items)
+          batches.push(batch)
+          yield* emit({ _tag: "BatchFormed", batch: batch.seq, size: items.length })
+        }
+        return batches
+      })
+
+    const passed = (items: ReadonlyArray<Batcher.Item>): Array<PassedRow> =>
+      items.map((item) => {
+        item.done = true
+        return { position: item.position, key: item.key }
+      })
+
+    const admit = (items: ReadonlyArray<Batcher.Item>) =>
+      Effect.gen(function* () {
+        const superseded: Array<Batcher.Item> = []
+        for (let i = 0; i < items.length; i++) {
+          const previous = batcher.add(items[i]!)
+          if (previous !== undefined) superseded.push(previous)
+        }
+        if (superseded.length > 0) yield* emit({ _tag: "RowsSuperseded", rows: passed(superseded) })
+      })
+
+    /** The ledger's diff: drops unchanged rows (and rows the mode excludes), adds learned contactIds. */
+    const diff = (items: ReadonlyArray<Batcher.Item>) =>
+      Effect.gen(function* () {
+        if (ledger === undefined || items.length === 0) return items
+        transit = items
+        const known = yield* ledger
+          .lookup(
+            target,
+            items.map((item) => item.key),
+          )
+          .pipe(Effect.mapError(ledgerFailed))
+        const keep: Array<Batcher.Item> = []
+        const unchanged: Array<Batcher.Item> = []
+        const superseded: Array<Batcher.Item> = []
+        const excluded: Array<Batcher.Item> = []
+        for (const item of items) {
+          const entry = known.get(item.key)
+          if (mode === "update-only" ? entry === undefined : mode === "insert-only" && entry !== undefined) {
+            excluded.push(item)
+          } else if (entry !== undefined && entry.hash === item.hash) {
+            // The last row of the key equals what the CRM has: an earlier waiting row of the key must not be sent.
+            const previous = batcher.drop(item.key)
+            if (previous !== undefined) superseded.push(previous)
+            unchanged.push(item)
+          } else {
+            if (entry?.contactId !== undefined && item.contact.contactId == null) {
+              item.contact = { ...item.contact, contactId: entry.contactId }
+              item.ids = identities(item.contact)
+            }
+            keep.push(item)
+          }
+        }
+        transit = []
+        if (superseded.length > 0) yield* emit({ _tag: "RowsSuperseded", rows: passed(superseded) })
+        if (unchanged.length > 0) yield* emit({ _tag: "RowsUnchanged", rows: passed(unchanged) })
+        if (excluded.length > 0)
+          yield* emit({
+            _tag: "RowsSkipped",
+            reason: mode === "update-only" ? "update-only: not synced before" : "insert-only: synced before",
+            rows: passed(excluded),
+          })
+        return keep
+      })
+
+    const handle = (input: Input): Effect.Effect<ReadonlyArray<Batch>, Deliver.Fatal> =>
+      Effect.gen(function* () {
+        if (input._tag === "End") return yield* form(batcher.flush())
+        if (input._tag === "Tick") {
+          const idle = rowsSinceTick === 0
+          rowsSinceTick = 0
+          return idle && batcher.size() > 0 ? yield* form(batcher.flush()) : []
+        }
+        const rows = input.rows
+        const count = rows.length
+        if (count === 0) return []
+        read += count
+        rowsSinceTick += count
+        yield* emit({ _tag: "RowsRead", count, total: read })
+        const items: Array<Batcher.Item> = []
+        let rejected: Array<Rejection> | undefined
+        const hashing = ledger !== undefined
+        for (const row of rows) {
+          const result = map(row)
+          if (result._tag === "Rejection") (rejected ??= []).push(result)
+          else
+            items.push({
+              position: result.position,
+              key: result.key,
+              mapped: result.contact,
+              contact: result.contact,
+              ids: identities(result.contact),
+              hash: hashing ? hashContact(result.contact) : "",
+              accepted: false,
+              done: false,
+            })
+        }
+        if (rejected !== undefined)
+          yield* emit({
+            _tag: "RowsRejected",
+            by: "mapping",
+            rows: rejected.map(({ position, key, field, reason }) => ({ position, key, field, reason })),
+          })
+        yield* admit(yield* diff(items))
+        return yield* form(batcher.ready())
+      })
+
+    const settle = (batch: number, items: ReadonlyArray<Batcher.Item>, rows: ReadonlyArray<SettledRow>) =>
+      Effect.gen(function* () {
+        for (const item of items) item.done = true
+        yield* emit({ _tag: "RowsSettled", batch, rows })
+        const all = open.get(batch)
+        if (all !== undefined && all.every((item) => item.done)) open.delete(batch)
+      })
+
+    const accepted = (items: ReadonlyArray<Batcher.Item>): ReadonlyArray<SettledRow> =>
+      items.map((item) => ({ position: item.position, key: item.key, outcome: "accepted" }))
+
+    const deliver = (batch: Batch) =>
+      Effect.gen(function* () {
+        yield* Ordering.awaitTurn(batch.ticket)
+        const parts = yield* Deliver.send(env, batch.seq, batch.items).pipe(
+          Effect.ensuring(Effect.sync(() => ordering.release(batch.ticket))),
+        )
+        if (results === undefined)
+          for (const part of parts) yield* settle(part.batch, part.items, accepted(part.items))
+        const all = open.get(batch.seq)
+        if (all !== undefined && all.every((item) => item.done)) open.delete(batch.seq)
+        return parts
+      })
+
+    const awaitResults = (part: Deliver.AcceptedPart) =>
+      Effect.gen(function* () {
+        if (results === undefined) return
+        const report = yield* results.await(part.batchId, options.resultsTimeout ?? "5 minutes")
+        if (Option.isNone(report)) {
+          yield* emit({
+            _tag: "ResultsMissing",
+            batch: part.batch,
+            batchId: part.batchId,
+            size: part.items.length,
+          })
+          return yield* settle(part.batch, part.items, accepted(part.items))
+        }
+        const byIndex = new Map(report.value.results.map((result) => [result.index, result]))
+        const learned: Array<Ledger.LearnedId> = []
+        const rows = part.items.map((item, i): SettledRow => {
+          const result = byIndex.get(i)
+          if (result === undefined) return { position: item.position, key: item.key, outcome: "accepted" }
+          if (result.contactId !== null) {
+            const contactId = parseInt64Text(result.contactId)
+            if (typeof contactId === "number") learned.push({ key: item.key, contactId })
+          }
+          return {
+            position: item.position,
+            key: item.key,
+            outcome: result.outcome,
+            contactId: result.contactId ?? undefined,
+            reason: result.reason,
+          }
+        })
+        if (ledger !== undefined && learned.length > 0)
+          yield* ledger.recordContactIds(target, learned).pipe(Effect.mapError(ledgerFailed))
+        yield* settle(part.batch, part.items, rows)
+      })
+
+    const inputs: Stream.Stream<Input, Deliver.Fatal, R> = Stream.merge(
+      options.source.pipe(
+        Stream.mapError(
+          (error) =>
+            new Deliver.Fatal({
+              reason: "SourceFailed",
+              message: `the source failed: ${messageOf(error)}`,
+              cause: error,
+            }),
+        ),
+        Stream.chunks,
+        Stream.map((rows): Input => ({ _tag: "Rows", rows })),
+        Stream.concat(Stream.succeed<Input>({ _tag: "End" })),
+      ),
+      Stream.tick(options.flushAfter ?? "1 second").pipe(Stream.map((): Input => ({ _tag: "Tick" }))),
+      { haltStrategy: "left" },
+    )
+
+    const delivered = inputs.pipe(
+      Stream.mapEffect(handle),
+      Stream.flattenIterables,
+      Stream.mapEffect(deliver, { concurrency, unordered: true }),
+    )
+    const drained =
+      results === undefined
+        ? Stream.runDrain(delivered)
+        : delivered.pipe(
+            Stream.flattenIterables,
+            Stream.mapEffect(awaitResults, {
+              concurrency: options.resultsConcurrency ?? 64,
+              unordered: true,
+            }),
+            Stream.runDrain,
+          )
+
+    const startedAt = yield* Clock.currentTimeMillis
+    yield* emit({ _tag: "Started", name: options.name, batchSize, concurrency })
+    const exit = yield* Effect.exit(drained)
+
+    if (Exit.isFailure(exit)) {
+      const fatal = Option.getOrUndefined(Cause.failureOption(exit.cause))
+      const reason = fatal?.reason ?? "Interrupted"
+      const message = fatal?.message ?? "the sync was interrupted"
+      yield* emit({ _tag: "Stopped", reason, message })
+      yield* settleAfterStop(message)
+      const report = accumulator.report()
+      if (fatal === undefined) return yield* Effect.die(Cause.squash(exit.cause))
+      yield* recordRun(report)
+      return yield* new SyncError({
+        reason: fatal.reason,
+        message: `sync "${options.name}" stopped: ${message}`,
+        report,
+        cause: fatal.cause,
+      })
+    }
+    const report = accumulator.report()
+    yield* recordRun(report)
+    return report
+
+    function settleAfterStop(message: string) {
+      return Effect.gen(function* () {
+        const notSent = `not sent: the sync stopped (${message})`
+        for (const [batch, items] of open) {
+          const wereAccepted = items.filter((item) => !item.done && item.accepted)
+          if (wereAccepted.length > 0) yield* settle(batch, wereAccepted, accepted(wereAccepted))
+          const notAccepted = items.filter((item) => !item.done)
+          for (const item of notAccepted) item.done = true
+          if (notAccepted.length > 0)
+            yield* emit({
+              _tag: "RowsFailed",
+              batch,
+              rows: notAccepted.map((item) => ({
+                position: item.position,
+                key: item.key,
+                contact: item.contact,
+                error: notSent,
+              })),
+            })
+        }
+        const waiting = [...transit, ...batcher.waiting()].filter((item) => !item.done)
+        for (const item of waiting) item.done = true
+        if (waiting.length > 0)
+          yield* emit({
+            _tag: "RowsFailed",
+            batch: 0,
+            rows: waiting.map((item) => ({
+              position: item.position,
+              key: item.key,
+              contact: item.contact,
+              error: notSent,
+            })),
+          })
+      })
+    }
+
+    function recordRun(report: SyncReport.SyncReport) {
+      return Effect.gen(function* () {
+        if (ledger === undefined) return
+        const finishedAt = yield* Clock.currentTimeMillis
+        yield* ledger
+          .recordRun(target, { startedAt, finishedAt, report })
+          .pipe(
+            Effect.mapError(
+              (error) =>
+                new SyncError({
+                  reason: "LedgerFailed",
+                  message: `the ledger failed: ${error.message}`,
+                  report,
+                  cause: error,
+                }),
+            ),
+          )
+      })
+    }
+  })

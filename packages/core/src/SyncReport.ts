@@ -1,0 +1,187 @@
+/**
+ * The outcome of one sync run: the fold of its events. Every row read ends in exactly one of the
+ * terminal counts, so `rejected + superseded + unchanged + skipped + inserted + updated + accepted
+ * + failed === read` (`isComplete`). Rejected and failed rows are kept with their positions up to
+ * `keep` each (follow the events for all of them), so a report of a 1M-row run stays small.
+ */
+import type { FailedRow, RejectedRow, SyncEvent } from "./SyncEvent.js"
+
+export interface Counts {
+  readonly read: number
+  readonly rejected: number
+  readonly superseded: number
+  readonly unchanged: number
+  readonly inserted: number
+  readonly updated: number
+  /** Skipped by the CRM (unknown contactId, ...), or left out by the sync mode. */
+  readonly skipped: number
+  /** Accepted (202), final result not known (no results service, or the report did not arrive in time). */
+  readonly accepted: number
+  /** Not delivered: retries exhausted or the sync stopped; see `failedRows` and the `RowsFailed` events. */
+  readonly failed: number
+}
+
+export interface SyncReport extends Counts {
+  readonly name: string
+  readonly batches: number
+  /** Requests sent, including retries and the parts of split batches. */
+  readonly requests: number
+  readonly retries: number
+  readonly rateLimited: number
+  readonly splits: number
+  readonly deferred: number
+  readonly responsesLost: number
+  readonly resultsMissing: number
+  /** Rejected rows with position, field and reason: the first `keep` of them. */
+  readonly rejectedRows: ReadonlyArray<RejectedRow>
+  /** Failed rows with the contact and last error: the first `keep` of them. */
+  readonly failedRows: ReadonlyArray<FailedRow>
+  /** Set when the run stopped on a fatal error. */
+  readonly stopped: { readonly reason: string; readonly message: string } | undefined
+}
+
+export const DEFAULT_KEEP = 1000
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
+type MutableReport = Omit<Mutable<SyncReport>, "rejectedRows" | "failedRows"> & {
+  rejectedRows: Array<RejectedRow>
+  failedRows: Array<FailedRow>
+}
+
+export const empty = (name: string): SyncReport => ({
+  name,
+  read: 0,
+  rejected: 0,
+  superseded: 0,
+  unchanged: 0,
+  inserted: 0,
+  updated: 0,
+  skipped: 0,
+  accepted: 0,
+  failed: 0,
+  batches: 0,
+  requests: 0,
+  retries: 0,
+  rateLimited: 0,
+  splits: 0,
+  deferred: 0,
+  responsesLost: 0,
+  resultsMissing: 0,
+  rejectedRows: [],
+  failedRows: [],
+  stopped: undefined,
+})
+
+/**
+ * A mutable accumulator for the fold, so that a run of 1M rows does not copy the report per
+ * event. `add` applies one event; `report` is a snapshot.
+ */
+export const accumulator = (name: string, keep: number = DEFAULT_KEEP) => {
+  const state: MutableReport = { ...empty(name), rejectedRows: [], failedRows: [] }
+  const add = (event: SyncEvent): void => {
+    switch (event._tag) {
+      case "RowsRead":
+        state.read += event.count
+        return
+      case "RowsRejected":
+        state.rejected += event.rows.length
+        keepSome(state.rejectedRows, event.rows, keep)
+        return
+      case "RowsSuperseded":
+        state.superseded += event.rows.length
+        return
+      case "RowsUnchanged":
+        state.unchanged += event.rows.length
+        return
+      case "RowsSkipped":
+        state.skipped += event.rows.length
+        return
+      case "RowsSettled":
+        for (const row of event.rows) state[row.outcome]++
+        return
+      case "RowsFailed":
+        state.failed += event.rows.length
+        keepSome(state.failedRows, event.rows, keep)
+        return
+      case "BatchFormed":
+        state.batches++
+        return
+      case "BatchSent":
+        state.requests++
+        return
+      case "BatchRetrying":
+        state.retries++
+        return
+      case "RateLimited":
+        state.rateLimited++
+        return
+      case "BatchSplit":
+        state.splits++
+        return
+      case "RowsDeferred":
+        state.deferred += event.count
+        return
+      case "ResponseLost":
+        state.responsesLost++
+        return
+      case "ResultsMissing":
+        state.resultsMissing++
+        return
+      case "Stopped":
+        state.stopped = { reason: event.reason, message: event.message }
+        return
+      case "Started":
+      case "BatchAccepted":
+      case "Finished":
+        return
+    }
+  }
+  const report = (): SyncReport => ({
+    ...state,
+    rejectedRows: [...state.rejectedRows],
+    failedRows: [...state.failedRows],
+  })
+  return { add, report } as const
+}
+
+const keepSome = <A>(into: Array<A>, rows: ReadonlyArray<A>, keep: number) => {
+  for (let i = 0; i < rows.length && into.length < keep; i++) into.push(rows[i]!)
+}
+
+/** Folds a finished list of events (for tests and replays); `Sync.run` folds as it goes. */
+export const fold = (name: string, events: Iterable<SyncEvent>, keep: number = DEFAULT_KEEP): SyncReport => {
+  const acc = accumulator(name, keep)
+  for (const event of events) acc.add(event)
+  return acc.report()
+}
+
+/** The rows that reached a terminal outcome. */
+export const settled = (report: Counts): number =>
+  report.rejected +
+  report.superseded +
+  report.unchanged +
+  report.inserted +
+  report.updated +
+  report.skipped +
+  report.accepted +
+  report.failed
+
+/** Every row read has exactly one outcome. */
+export const isComplete = (report: Counts): boolean => settled(report) === report.read
+
+/** One line for a log: `crm-contacts: 3000 read · 2950 inserted · ... · 12 requests`. */
+export const summary = (report: SyncReport): string => {
+  const parts = [
+    `${report.read} read`,
+    ...(
+      ["inserted", "updated", "skipped", "accepted", "unchanged", "superseded", "rejected", "failed"] as const
+    )
+      .filter((outcome) => report[outcome] > 0)
+      .map((outcome) => `${report[outcome]} ${outcome}`),
+    `${report.requests} requests in ${report.batches} batches`,
+  ]
+  if (report.retries > 0) parts.push(`${report.retries} retries`)
+  if (report.rateLimited > 0) parts.push(`${report.rateLimited} rate-limited`)
+  const line = `${report.name}: ${parts.join(" · ")}`
+  return report.stopped === undefined ? line : `${line} — STOPPED: ${report.stopped.message}`
+}

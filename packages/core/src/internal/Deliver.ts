@@ -1,0 +1,249 @@
+/**
+ * The sink stage: sends one batch and handles every answer by its type, until each of the
+ * batch's rows is accepted, rejected or failed — or the sync must stop (`Fatal`).
+ *
+ * - 429: wait Retry-After (backoff when absent), pausing every sender; does not use the retry
+ *   budget, but the waits of one batch are capped (`rateLimitWaitCap`), then its rows fail.
+ * - 500, undocumented statuses, transport errors: backoff with jitter, up to `maxAttempts`.
+ * - 400/422 naming indices: those rows are rejected, the rest resent; without indices the batch
+ *   is split in halves until each bad row is alone (a lone row that fails is rejected).
+ * - 409: the later row of each conflicting pair is sent after the rest was accepted.
+ * - 401/406: `Fatal`.
+ */
+import { Data, Effect, Random } from "effect"
+import type { ApiError } from "../ApiError.js"
+import type { BatchRequest } from "../BatchRequest.js"
+import type { Service as Sink, SinkError } from "../ContactSink.js"
+import type { RejectedRow, SyncEvent } from "../SyncEvent.js"
+import type { Item } from "./Batcher.js"
+import type { RateLimit } from "./RateLimit.js"
+
+export class Fatal extends Data.TaggedError("Fatal")<{
+  readonly reason: "Unauthorized" | "NotAcceptable" | "SourceFailed" | "LedgerFailed"
+  readonly message: string
+  readonly cause?: unknown
+}> {}
+
+export interface RetryPolicy {
+  readonly maxAttempts: number
+  readonly baseDelayMillis: number
+  readonly maxDelayMillis: number
+  readonly rateLimitWaitCapMillis: number
+}
+
+export interface AcceptedPart {
+  readonly batch: number
+  readonly batchId: string
+  readonly items: ReadonlyArray<Item>
+}
+
+export interface Env {
+  readonly sink: Sink
+  readonly limit: RateLimit
+  readonly retry: RetryPolicy
+  readonly listId: string | undefined
+  readonly webHookUrl: string | undefined
+  readonly emit: (event: SyncEvent) => Effect.Effect<void>
+  /** Called on each 202, before the rows count as accepted (the ledger's commit). */
+  readonly onAccepted: (part: AcceptedPart) => Effect.Effect<void, Fatal>
+  /** Called with rows that end failed (the ledger's dead letters). */
+  readonly onFailed: (items: ReadonlyArray<Item>, error: string) => Effect.Effect<void, Fatal>
+}
+
+/** One line for a sink error, with its status. */
+export const describe = (error: SinkError): string => {
+  switch (error._tag) {
+    case "TransportError":
+      return `${error.reason}${error.status === undefined ? "" : ` (HTTP ${error.status})`}: ${error.message}`
+    case "BadRequest":
+      return `400 Bad Request: ${withProblems(error)}`
+    case "Unauthorized":
+      return `401 Unauthorized: ${error.message}`
+    case "NotAcceptable":
+      return `406 Not Acceptable: ${error.message}`
+    case "Conflict":
+      return `409 Conflict: ${error.message}`
+    case "Unprocessable":
+      return `422 Unprocessable: ${withProblems(error)}`
+    case "RateLimited":
+      return `429 Too Many Requests: ${error.message}`
+    case "ServerError":
+      return `500 Server Error: ${error.message}`
+  }
+}
+
+const withProblems = (
+  error: Extract<ApiError, { readonly errors: ReadonlyArray<{ readonly message: string }> }>,
+) =>
+  error.errors.length === 0
+    ? error.message
+    : `${error.message} (${error.errors.map((p) => p.message).join("; ")})`
+
+const request = (env: Env, items: ReadonlyArray<Item>): BatchRequest => {
+  const contacts = items.map((item) => item.contact)
+  const body: { -readonly [K in keyof BatchRequest]: BatchRequest[K] } = { createUpdateContacts: contacts }
+  if (env.listId !== undefined) body.listId = env.listId
+  if (env.webHookUrl !== undefined) body.webHookUrl = env.webHookUrl
+  return body
+}
+
+const backoff = (policy: RetryPolicy, attempt: number) =>
+  Effect.map(Random.next, (random) => {
+    const ceiling = Math.min(policy.maxDelayMillis, policy.baseDelayMillis * 2 ** (attempt - 1))
+    return Math.round(ceiling / 2 + (random * ceiling) / 2) // "equal jitter": never 0, never in lockstep
+  })
+
+const fail = (env: Env, batch: number, items: ReadonlyArray<Item>, error: string) =>
+  Effect.gen(function* () {
+    yield* env.onFailed(items, error)
+    for (const item of items) item.done = true
+    yield* env.emit({
+      _tag: "RowsFailed",
+      batch,
+      rows: items.map((item) => ({ position: item.position, key: item.key, contact: item.contact, error })),
+    })
+  })
+
+const reject = (
+  env: Env,
+  items: ReadonlyArray<Item>,
+  problems: ReadonlyArray<{ field?: string | undefined; message: string }>,
+) => {
+  const rows: Array<RejectedRow> = items.map((item, i) => {
+    item.done = true
+    const problem = problems[i]!
+    return {
+      position: item.position,
+      key: item.key,
+      field: problem.field ?? "contact",
+      reason: problem.message,
+    }
+  })
+  return env.emit({ _tag: "RowsRejected", by: "crm", rows })
+}
+
+const halves = <A>(items: ReadonlyArray<A>) => {
+  const middle = Math.ceil(items.length / 2)
+  return [items.slice(0, middle), items.slice(middle)] as const
+}
+
+/** Sends `items` (all or part of batch number `batch`) until every row has settled. */
+export const send = (
+  env: Env,
+  batch: number,
+  items: ReadonlyArray<Item>,
+): Effect.Effect<ReadonlyArray<AcceptedPart>, Fatal> =>
+  Effect.gen(function* () {
+    let attempt = 1
+    let rateLimitedWaits = 0
+    let rateLimitedMillis = 0
+    for (;;) {
+      yield* env.limit.take
+      yield* env.emit({ _tag: "BatchSent", batch, size: items.length, attempt: attempt + rateLimitedWaits })
+      const result = yield* Effect.either(env.sink.upsert(request(env, items)))
+      if (result._tag === "Right") {
+        const part: AcceptedPart = { batch, batchId: result.right.data.batchId, items }
+        yield* env.onAccepted(part)
+        for (const item of items) item.accepted = true
+        yield* env.emit({ _tag: "BatchAccepted", batch, batchId: part.batchId, size: items.length })
+        return [part]
+      }
+      const error = result.left
+      switch (error._tag) {
+        case "Unauthorized":
+        case "NotAcceptable":
+          return yield* new Fatal({ reason: error._tag, message: describe(error), cause: error })
+        case "RateLimited": {
+          const wait =
+            error.retryAfterSeconds !== undefined
+              ? Math.ceil(error.retryAfterSeconds * 1000)
+              : yield* backoff(env.retry, rateLimitedWaits + 1)
+          if (rateLimitedMillis + wait > env.retry.rateLimitWaitCapMillis) {
+            yield* fail(
+              env,
+              batch,
+              items,
+              `${describe(error)} (gave up after waiting ${rateLimitedMillis} ms in total)`,
+            )
+            return []
+          }
+          rateLimitedWaits++
+          rateLimitedMillis += wait
+          yield* env.emit({ _tag: "RateLimited", batch, waitMillis: wait })
+          yield* env.limit.pauseFor(wait)
+          continue
+        }
+        case "ServerError":
+        case "TransportError": {
+          if (error._tag === "TransportError" && error.maybeApplied)
+            yield* env.emit({ _tag: "ResponseLost", batch, size: items.length })
+          if (attempt >= env.retry.maxAttempts) {
+            yield* fail(env, batch, items, `${describe(error)} (after ${attempt} attempts)`)
+            return []
+          }
+          const delayMillis = yield* backoff(env.retry, attempt)
+          yield* env.emit({ _tag: "BatchRetrying", batch, attempt, delayMillis, error: describe(error) })
+          yield* Effect.sleep(delayMillis)
+          attempt++
+          continue
+        }
+        case "BadRequest":
+        case "Unprocessable": {
+          const named = new Map<number, { field?: string | undefined; message: string }>()
+          for (const problem of error.errors)
+            if (problem.index !== undefined && problem.index < items.length && !named.has(problem.index))
+              named.set(problem.index, problem)
+          if (named.size > 0) {
+            const bad = [...named.keys()].sort((a, b) => a - b)
+            yield* reject(
+              env,
+              bad.map((i) => items[i]!),
+              bad.map((i) => named.get(i)!),
+            )
+            const rest = items.filter((_, i) => !named.has(i))
+            return rest.length === 0 ? [] : yield* send(env, batch, rest)
+          }
+          if (items.length === 1) {
+            yield* reject(env, items, [{ message: describe(error) }])
+            return []
+          }
+          return yield* split(env, batch, items)
+        }
+        case "Conflict": {
+          const moved = new Set<number>()
+          for (const problem of error.errors) {
+            const later = Math.max(problem.index, problem.conflictsWith)
+            if (problem.index !== problem.conflictsWith && later < items.length) moved.add(later)
+          }
+          if (moved.size === 0) {
+            if (items.length === 1) {
+              yield* fail(env, batch, items, describe(error))
+              return []
+            }
+            return yield* split(env, batch, items)
+          }
+          yield* env.emit({ _tag: "RowsDeferred", batch, count: moved.size })
+          const first = yield* send(
+            env,
+            batch,
+            items.filter((_, i) => !moved.has(i)),
+          )
+          const second = yield* send(
+            env,
+            batch,
+            items.filter((_, i) => moved.has(i)),
+          )
+          return [...first, ...second]
+        }
+      }
+    }
+  })
+
+const split = (env: Env, batch: number, items: ReadonlyArray<Item>) =>
+  Effect.gen(function* () {
+    const [left, right] = halves(items)
+    yield* env.emit({ _tag: "BatchSplit", batch, sizes: [left.length, right.length] })
+    const first = yield* send(env, batch, left)
+    const second = yield* send(env, batch, right)
+    return [...first, ...second]
+  })
