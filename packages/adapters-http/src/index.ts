@@ -1,1 +1,2 @@
 export * as MainBrainer from "./MainBrainer.js"
+export * as WebhookReceiver from "./WebhookReceiver.js"
