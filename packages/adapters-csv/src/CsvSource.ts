@@ -1,0 +1,124 @@
+/**
+ * CSV files and streams as a source: a `Stream` of `SourceRow`s, one per data row, positioned at
+ * the line the row starts on (`line 42`). Rows the file spells wrongly (wrong field count, broken
+ * or stray quotes, bytes invalid in the encoding, a row longer than `maxRowChars`) come out as
+ * malformed rows, so the sync rejects them with the reason and goes on; what makes the file
+ * unusable (it cannot be opened, an empty or duplicate header name, an empty file) fails the
+ * stream with a `SourceError`.
+ *
+ * Rows come in chunks (one per piece read, about 500 rows of 64 KiB), never one row per step.
+ */
+import { SourceRow } from "@brainsync/core"
+import { Chunk, Effect, Stream } from "effect"
+import { createReadStream } from "node:fs"
+import * as Decoder from "./internal/decoder.js"
+import { FatalCsvError, RowReader } from "./internal/rowReader.js"
+
+export type Encoding = Decoder.Encoding
+
+export interface Options {
+  /**
+   * `true` (default): the first non-blank line names the columns. `false`: the file has no
+   * header line, `columns` names the fields.
+   */
+  readonly header?: boolean | undefined
+  /** The column names when `header` is `false`. */
+  readonly columns?: ReadonlyArray<string> | undefined
+  /** `","`, `";"`, `"\t"`, `"|"` (or any other string); `"auto"` (default) detects one of the four. */
+  readonly delimiter?: string | undefined
+  /** The quote character, `"` by default. */
+  readonly quote?: string | undefined
+  /** The character escaping a quote inside a quoted field; the quote itself (`""`) by default. */
+  readonly escape?: string | undefined
+  /** `"utf-8"` by default (a byte order mark is dropped); `"utf-16le"`, `"utf-16be"`, `"latin1"`. */
+  readonly encoding?: Encoding | undefined
+  /** A row still unfinished after this many characters is rejected and reading goes on at the next line. Default 1 MiB. */
+  readonly maxRowChars?: number | undefined
+  /** Reject rows with a quote inside an unquoted field (`ab"c`), as RFC 4180 says. Default `true`; `false` keeps the quote as text. */
+  readonly strictQuotes?: boolean | undefined
+  /** An empty file (no line with content) yields no rows instead of failing. Default `false`. */
+  readonly allowEmpty?: boolean | undefined
+  /** Bytes read per piece, 64 KiB by default (larger pieces were slower here). */
+  readonly chunkSize?: number | undefined
+}
+
+const defaultMaxRowChars = 1 << 20
+const defaultChunkSize = 1 << 16
+
+const readerFor = (options: Options): RowReader => {
+  const quote = options.quote ?? '"'
+  if (options.header === false && options.columns === undefined)
+    throw new FatalCsvError("header: false needs the column names in `columns`")
+  return new RowReader({
+    delimiter:
+      options.delimiter === undefined || options.delimiter === "auto" ? undefined : options.delimiter,
+    quote,
+    escape: options.escape ?? quote,
+    columns: options.header === false ? options.columns : undefined,
+    maxRowChars: options.maxRowChars ?? defaultMaxRowChars,
+    strictQuotes: options.strictQuotes ?? true,
+  })
+}
+
+const describe = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
+
+/**
+ * Rows of CSV text read from `open()`: bytes (decoded with `options.encoding`) or strings (already
+ * decoded; a leading BOM is dropped). `open` is called on each run of the stream, so the source can
+ * be run again (a periodic sync); a Node `Readable` is an `AsyncIterable`. `name` labels errors.
+ */
+export const fromReadable = (
+  open: () => AsyncIterable<Uint8Array | string>,
+  options: Options = {},
+  name = "CSV stream",
+): Stream.Stream<SourceRow.SourceRow, SourceRow.SourceError> =>
+  Stream.suspend(() => {
+    const fail = (cause: unknown) =>
+      new SourceRow.SourceError({
+        source: name,
+        message:
+          cause instanceof FatalCsvError
+            ? `${name}: ${cause.message}`
+            : `cannot read ${name}: ${describe(cause)}`,
+        cause,
+      })
+    const attempt = <A>(f: () => A) => Effect.try({ try: f, catch: fail })
+    return Effect.gen(function* () {
+      const reader = yield* attempt(() => readerFor(options))
+      const decoder = Decoder.make(options.encoding ?? "utf-8")
+      const finish = Effect.gen(function* () {
+        const rows = yield* attempt(() => {
+          const last = decoder.end()
+          return reader.end(last.text, last.lossy)
+        })
+        if (!reader.sawContent && options.allowEmpty !== true)
+          return yield* Effect.fail(
+            fail(new FatalCsvError("line 1: the file is empty (no header line, no rows)")),
+          )
+        if (reader.rows === 0 && reader.sawContent)
+          yield* Effect.logWarning(`${name}: no rows after the header line`)
+        return Chunk.unsafeFromArray(rows)
+      })
+      const pieces = yield* attempt(open)
+      return Stream.fromAsyncIterable(pieces, fail).pipe(
+        Stream.mapConcatChunkEffect((piece) =>
+          attempt(() => {
+            const decoded = decoder.decode(piece)
+            return Chunk.unsafeFromArray(reader.push(decoded.text, decoded.lossy))
+          }),
+        ),
+        Stream.concat(Stream.flattenChunks(Stream.fromEffect(finish))),
+      )
+    }).pipe(Stream.unwrap)
+  })
+
+/** Rows of the CSV file at `path`, read in pieces of `options.chunkSize` bytes; the file is opened on each run. */
+export const fromFile = (
+  path: string,
+  options: Options = {},
+): Stream.Stream<SourceRow.SourceRow, SourceRow.SourceError> =>
+  fromReadable(
+    () => createReadStream(path, { highWaterMark: options.chunkSize ?? defaultChunkSize }),
+    options,
+    path,
+  )

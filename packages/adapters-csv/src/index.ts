@@ -1,0 +1,1 @@
+export * as CsvSource from "./CsvSource.js"

@@ -1,0 +1,92 @@
+/**
+ * Bytes to text, chunk by chunk, for the encodings a CSV export comes in. A character split across
+ * two chunks is decoded whole (the decoders keep state). Invalid bytes become U+FFFD, and `lossy`
+ * says so: the reader then rejects the rows holding them instead of passing the damage on.
+ */
+export type Encoding = "utf-8" | "utf-16le" | "utf-16be" | "latin1"
+
+export interface Decoded {
+  readonly text: string
+  /** True when bytes of this piece were not valid in the encoding (a U+FFFD that the bytes did not spell). */
+  readonly lossy: boolean
+}
+
+export interface Decoder {
+  readonly decode: (bytes: Uint8Array | string) => Decoded
+  readonly end: () => Decoded
+}
+
+const REPLACEMENT = "\uFFFD"
+
+/** How each encoding spells U+FFFD itself, to tell a genuine one from a decoding failure. */
+const encodedReplacement: Record<Exclude<Encoding, "latin1">, Uint8Array> = {
+  "utf-8": Uint8Array.of(0xef, 0xbf, 0xbd),
+  "utf-16le": Uint8Array.of(0xfd, 0xff),
+  "utf-16be": Uint8Array.of(0xff, 0xfd),
+}
+
+const count = (text: string, search: string): number => {
+  let n = 0
+  for (let i = text.indexOf(search); i !== -1; i = text.indexOf(search, i + search.length)) n++
+  return n
+}
+
+const countBytes = (bytes: Uint8Array, search: Uint8Array): number => {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  let n = 0
+  for (let i = buffer.indexOf(search); i !== -1; i = buffer.indexOf(search, i + search.length)) n++
+  return n
+}
+
+/** Text handed in as strings was decoded by someone else: only a leading BOM is ours to drop. */
+const stripLeadingBom = () => {
+  let first = true
+  return (text: string): string => {
+    if (!first || text.length === 0) return text
+    first = false
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+  }
+}
+
+export const make = (encoding: Encoding): Decoder => {
+  const strip = stripLeadingBom()
+  if (encoding === "latin1") {
+    // Buffer's latin1 is ISO-8859-1 (TextDecoder's "latin1" would be windows-1252): every byte is valid.
+    return {
+      decode: (bytes) => ({
+        text: strip(
+          typeof bytes === "string"
+            ? bytes
+            : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1"),
+        ),
+        lossy: false,
+      }),
+      end: () => ({ text: "", lossy: false }),
+    }
+  }
+  const decoder = new TextDecoder(encoding, { fatal: false, ignoreBOM: false })
+  const replacement = encodedReplacement[encoding]
+  // The previous piece's last bytes: a genuine U+FFFD may be split across two pieces.
+  let tail = new Uint8Array(0)
+  const lossy = (text: string, bytes: Uint8Array | undefined): boolean => {
+    if (text.indexOf(REPLACEMENT) === -1) return false
+    if (bytes === undefined) return true
+    const joined = new Uint8Array(tail.length + bytes.length)
+    joined.set(tail)
+    joined.set(bytes, tail.length)
+    return count(text, REPLACEMENT) !== countBytes(joined, replacement)
+  }
+  return {
+    decode: (bytes) => {
+      if (typeof bytes === "string") return { text: strip(bytes), lossy: false }
+      const text = decoder.decode(bytes, { stream: true })
+      const result = { text, lossy: lossy(text, bytes) }
+      tail = bytes.slice(Math.max(0, bytes.length - (replacement.length - 1)))
+      return result
+    },
+    end: () => {
+      const text = decoder.decode()
+      return { text, lossy: lossy(text, undefined) }
+    },
+  }
+}

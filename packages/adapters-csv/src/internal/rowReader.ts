@@ -1,0 +1,315 @@
+/**
+ * Text to `SourceRow`s, a piece at a time, with papaparse's low-level `Parser` doing the CSV work.
+ * This file adds what the parser does not: real line numbers (a row with quoted newlines is found
+ * again at the line it starts on), blank lines, the header, field counts, stray quotes, rows with
+ * undecodable bytes, and recovery from broken quotes (the row's first line is rejected and reading
+ * goes on at the next line, so an unclosed quote cannot swallow the rest of the file).
+ */
+import { SourceRow } from "@brainsync/core"
+import Papa from "papaparse"
+
+type Row = SourceRow.SourceRow
+
+export interface Config {
+  /** `undefined`: detect among `,` `;` tab `|` from the start of the text. */
+  readonly delimiter: string | undefined
+  readonly quote: string
+  readonly escape: string
+  /** Names given by the caller: the file has no header line. */
+  readonly columns: ReadonlyArray<string> | undefined
+  /** A row still unfinished after this many characters is rejected (an unclosed quote, most likely). */
+  readonly maxRowChars: number
+  /** Reject a quote inside an unquoted field (RFC 4180) instead of keeping it as text. */
+  readonly strictQuotes: boolean
+}
+
+/** The text cannot be read as a table at all (a header that cannot be used). */
+export class FatalCsvError extends Error {}
+
+const DETECT_SAMPLE = 1 << 16
+const GUESSABLE_DELIMITERS = [",", ";", "\t", "|"]
+
+interface StepResult {
+  readonly data: ReadonlyArray<ReadonlyArray<string>>
+  readonly errors: ReadonlyArray<{ readonly code: string; readonly message: string }>
+  readonly meta: { readonly cursor: number }
+}
+
+const quoteProblem = (code: string | undefined): string =>
+  code === "MissingQuotes"
+    ? "unclosed quote: a quoted field never ends"
+    : "malformed quotes: a quoted field has text after its closing quote"
+
+export const checkColumns = (names: ReadonlyArray<string>, where: string): ReadonlyArray<string> => {
+  const seen = new Map<string, number>()
+  names.forEach((name, i) => {
+    if (name.trim() === "") throw new FatalCsvError(`${where}: column ${i + 1} has an empty name`)
+    if (name === "__proto__") throw new FatalCsvError(`${where}: column ${i + 1} is named "__proto__"`)
+    const before = seen.get(name)
+    if (before !== undefined)
+      throw new FatalCsvError(
+        `${where}: the name "${name}" is used twice (columns ${before + 1} and ${i + 1})`,
+      )
+    seen.set(name, i)
+  })
+  return names
+}
+
+const count = (text: string, search: string): number => {
+  let n = 0
+  for (let i = text.indexOf(search); i !== -1; i = text.indexOf(search, i + search.length)) n++
+  return n
+}
+
+export class RowReader {
+  /** How many rows (data rows, rejected ones included) have been emitted. */
+  rows = 0
+  /** Whether any non-blank line was seen (an empty file has none). */
+  sawContent = false
+
+  private columns: ReadonlyArray<string> | undefined
+  private delimiter = ","
+  private newline: "\n" | "\r" | "\r\n" = "\n"
+  private lineChar = "\n"
+  private detected = false
+  private pending = ""
+  private pendingLine = 1
+  private skipRestOfLine = false
+  private checkReplacement = false
+  private parser: Papa.Parser | undefined
+
+  // State of the parse in progress, read by `onRow`.
+  private input = ""
+  private out: Array<Row> = []
+  private rowStart = 0
+  private line = 1
+  private nextLineBreak = 0
+  private nextQuote = 0
+  private nextReplacement = 0
+  private resumeAt = -1
+
+  constructor(private readonly config: Config) {
+    this.columns = config.columns && checkColumns(config.columns, "the given column names")
+  }
+
+  /** Reads `text` (the next piece of the input); returns the rows it completes. */
+  push(text: string, lossy: boolean): Array<Row> {
+    return this.read(text, lossy, false)
+  }
+
+  /** Reads the last piece; returns the remaining rows, the last line may lack its line break. */
+  end(text: string, lossy: boolean): Array<Row> {
+    return this.read(text, lossy, true)
+  }
+
+  private read(text: string, lossy: boolean, final: boolean): Array<Row> {
+    if (lossy) this.checkReplacement = true
+    let input = this.pending + text
+    if (this.skipRestOfLine) {
+      const lineEnd = input.indexOf(this.lineChar)
+      if (lineEnd === -1) {
+        this.pending = ""
+        return []
+      }
+      input = input.slice(lineEnd + 1)
+      this.skipRestOfLine = false
+    }
+    if (!this.detected) {
+      if (!final && input.length < DETECT_SAMPLE) {
+        this.pending = input
+        return []
+      }
+      this.detect(input)
+    }
+    const out: Array<Row> = []
+    this.drain(input, final, out)
+    return out
+  }
+
+  private detect(sample: string) {
+    const guess = Papa.parse<Array<string>>(sample.slice(0, DETECT_SAMPLE), {
+      delimiter: this.config.delimiter ?? "",
+      delimitersToGuess: GUESSABLE_DELIMITERS,
+      quoteChar: this.config.quote,
+      escapeChar: this.config.escape,
+      preview: 50,
+      skipEmptyLines: true,
+    })
+    this.delimiter = this.config.delimiter ?? guess.meta.delimiter
+    this.newline =
+      guess.meta.linebreak === "\r\n" || guess.meta.linebreak === "\r" ? guess.meta.linebreak : "\n"
+    this.lineChar = this.newline === "\r" ? "\r" : "\n"
+    this.detected = true
+  }
+
+  private makeParser(): Papa.Parser {
+    return new Papa.Parser({
+      delimiter: this.delimiter,
+      newline: this.newline,
+      quoteChar: this.config.quote,
+      escapeChar: this.config.escape,
+      step: (result) => this.onRow(result as unknown as StepResult),
+    })
+  }
+
+  private drain(input: string, final: boolean, out: Array<Row>) {
+    this.out = out
+    let line = this.pendingLine
+    for (;;) {
+      this.begin(input, line)
+      const parser = (this.parser ??= this.makeParser())
+      const result = parser.parse(input, 0, !final) as StepResult
+      if (this.resumeAt !== -1) {
+        // A row with broken quotes was rejected and the parser stopped: go on at the next line.
+        this.parser = undefined
+        input = input.slice(this.resumeAt)
+        line = this.line
+        continue
+      }
+      const rest = input.slice(result.meta.cursor)
+      line = this.line
+      if (final || rest.length <= this.config.maxRowChars) {
+        this.pending = rest
+        this.pendingLine = line
+        return
+      }
+      // The unfinished row is longer than any row may be: an unclosed quote swallowing the file, most likely.
+      this.reject(
+        line,
+        `row is longer than ${this.config.maxRowChars} characters (an unclosed quote?)`,
+        this.rawFields(rest, 0),
+      )
+      const lineEnd = rest.indexOf(this.lineChar)
+      if (lineEnd === -1) {
+        this.skipRestOfLine = true
+        this.pending = ""
+        this.pendingLine = line + 1
+        return
+      }
+      input = rest.slice(lineEnd + 1)
+      line = line + 1
+    }
+  }
+
+  private begin(input: string, line: number) {
+    this.input = input
+    this.rowStart = 0
+    this.line = line
+    this.resumeAt = -1
+    this.nextLineBreak = this.find(this.lineChar, 0)
+    this.nextQuote = this.config.strictQuotes ? this.find(this.config.quote, 0) : input.length
+    this.nextReplacement = this.checkReplacement ? this.find("\uFFFD", 0) : input.length
+  }
+
+  /** Position of the next `search` from `from`, or the input's length when there is none. */
+  private find(search: string, from: number): number {
+    const at = this.input.indexOf(search, from)
+    return at === -1 ? this.input.length : at
+  }
+
+  private onRow(result: StepResult) {
+    const input = this.input
+    const start = this.rowStart
+    const end = result.meta.cursor
+    this.rowStart = end
+    const line = this.line
+    let breaks = 0
+    while (this.nextLineBreak < end) {
+      breaks++
+      this.nextLineBreak = this.find(this.lineChar, this.nextLineBreak + 1)
+    }
+    this.line = line + breaks
+    const hasQuote = this.nextQuote < end
+    if (hasQuote) this.nextQuote = this.find(this.config.quote, end)
+    const hasReplacement = this.nextReplacement < end
+    if (hasReplacement) this.nextReplacement = this.find("\uFFFD", end)
+
+    const fields = result.data[0] ?? []
+    if (result.errors.length > 0)
+      return this.rejectFirstLine(start, line, quoteProblem(result.errors[0]?.code))
+    if (fields.length === 1 && fields[0] === "" && end - start <= this.newline.length) return // a blank line
+    this.sawContent = true
+    const columns = this.columns
+    if (columns === undefined) {
+      this.columns = checkColumns(fields, `line ${line}: the header`)
+      return
+    }
+    if (fields.length !== columns.length) {
+      const lastLine = this.line - (input.charCodeAt(end - 1) === this.lineChar.charCodeAt(0) ? 1 : 0)
+      const problem = `${fields.length} fields, expected ${columns.length}`
+      return lastLine > line
+        ? this.rejectFirstLine(
+            start,
+            line,
+            `${problem}; the row runs over lines ${line}-${lastLine}, its quotes are probably unbalanced`,
+          )
+        : this.reject(line, problem, this.record(fields))
+    }
+    if (hasQuote) {
+      const stray = this.strayQuote(start, fields)
+      if (stray !== -1)
+        return this.reject(
+          line,
+          `stray quote in unquoted field ${stray + 1} ("${columns[stray]}")`,
+          this.record(fields),
+        )
+    }
+    if (hasReplacement) return this.reject(line, "invalid bytes for the file's encoding", this.record(fields))
+    this.rows++
+    this.out.push({ position: `line ${line}`, fields: this.record(fields) })
+  }
+
+  /** The index of the first unquoted field that holds a quote, or -1. */
+  private strayQuote(start: number, fields: ReadonlyArray<string>): number {
+    const input = this.input
+    const { quote } = this.config
+    let at = start
+    for (let i = 0; i < fields.length; i++) {
+      const value = fields[i] ?? ""
+      if (input.startsWith(quote, at)) {
+        // Quoted: each quote of the value was written escaped, two characters long.
+        at += 2 + value.length + count(value, quote)
+        // papaparse allows spaces between the closing quote and the delimiter.
+        while (at < input.length && !input.startsWith(this.delimiter, at) && input[at] !== this.lineChar) at++
+      } else if (value.includes(quote)) {
+        return i
+      } else {
+        at += value.length
+      }
+      at += this.delimiter.length
+    }
+    return -1
+  }
+
+  /** Rejects the line a row starts on and makes the parse go on at the line after it. */
+  private rejectFirstLine(start: number, line: number, reason: string) {
+    if (this.columns === undefined)
+      throw new FatalCsvError(`line ${line}: the header cannot be read: ${reason}`)
+    this.reject(line, reason, this.rawFields(this.input, start))
+    const lineEnd = this.input.indexOf(this.lineChar, start)
+    this.resumeAt = lineEnd === -1 ? this.input.length : lineEnd + 1
+    this.line = line + 1
+    this.parser?.abort()
+  }
+
+  private reject(line: number, reason: string, fields: Row["fields"]) {
+    this.rows++
+    this.out.push(SourceRow.malformed(`line ${line}`, reason, fields))
+  }
+
+  /** The line starting at `start`, cut at each delimiter: the best reading of a row whose quotes are broken. */
+  private rawFields(input: string, start: number): Row["fields"] {
+    const lineEnd = input.indexOf(this.lineChar, start)
+    const raw = input.slice(start, lineEnd === -1 ? input.length : lineEnd)
+    const text = this.lineChar === "\n" && raw.endsWith("\r") ? raw.slice(0, -1) : raw
+    return this.record(text.split(this.delimiter))
+  }
+
+  /** Fields by column name; fields beyond the header are kept as `column N`. */
+  private record(fields: ReadonlyArray<string>): Record<string, string> {
+    const columns = this.columns ?? []
+    const record: Record<string, string> = {}
+    for (let i = 0; i < fields.length; i++) record[columns[i] ?? `column ${i + 1}`] = fields[i] ?? ""
+    return record
+  }
+}
