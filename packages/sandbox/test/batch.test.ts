@@ -6,7 +6,7 @@ import { accepted, start } from "./support.js"
 const listId = Fixtures.DEFAULT_LIST_ID
 
 describe("POST /contacts/batch statuses", () => {
-  it.scoped("202 with the seed's body, then the batch is applied", () =>
+  it.scopedLive("202 with the seed's body, then the batch is applied", () =>
     Effect.gen(function* () {
       const sandbox = yield* start()
       const reply = yield* sandbox.client.post({
@@ -27,7 +27,7 @@ describe("POST /contacts/batch statuses", () => {
     }),
   )
 
-  it.scoped("401 without a bearer token or with an unknown one", () =>
+  it.scopedLive("401 without a bearer token or with an unknown one", () =>
     Effect.gen(function* () {
       const sandbox = yield* start()
       const unknown = yield* sandbox.client.post({ listId }, { authorization: "Bearer wrong" })
@@ -38,7 +38,7 @@ describe("POST /contacts/batch statuses", () => {
     }),
   )
 
-  it.scoped("406 when Accept does not allow application/json; Accept */* and application/json pass", () =>
+  it.scopedLive("406 when Accept does not allow application/json; Accept */* and application/json pass", () =>
     Effect.gen(function* () {
       const sandbox = yield* start()
       const body = { listId, createUpdateContacts: [{ email: "a@example.com" }] }
@@ -58,7 +58,7 @@ describe("POST /contacts/batch statuses", () => {
     }),
   )
 
-  it.scoped("400 for a body that is not JSON, the wrong content type or too large", () =>
+  it.scopedLive("400 for a body that is not JSON, the wrong content type or too large", () =>
     Effect.gen(function* () {
       const sandbox = yield* start()
       const notJson = yield* sandbox.client.post("{not json")
@@ -79,7 +79,7 @@ describe("POST /contacts/batch statuses", () => {
     }),
   )
 
-  it.scoped("400 for a body that does not decode, with the index of each offending contact", () =>
+  it.scopedLive("400 for a body that does not decode, with the index of each offending contact", () =>
     Effect.gen(function* () {
       const sandbox = yield* start()
       const missing = yield* sandbox.client.post({ listId })
@@ -110,7 +110,7 @@ describe("POST /contacts/batch statuses", () => {
     }),
   )
 
-  it.scoped("422 lists every semantic problem and applies nothing", () =>
+  it.scopedLive("422 lists every semantic problem and applies nothing", () =>
     Effect.gen(function* () {
       const sandbox = yield* start()
       const reply = yield* sandbox.client.post({
@@ -151,7 +151,7 @@ describe("POST /contacts/batch statuses", () => {
     }),
   )
 
-  it.scoped("409 names each conflicting index and applies nothing", () =>
+  it.scopedLive("409 names each conflicting index and applies nothing", () =>
     Effect.gen(function* () {
       const sandbox = yield* start()
       const reply = yield* sandbox.client.post({
