@@ -1,1 +1,2 @@
 export * as CsvSource from "./CsvSource.js"
+export * as CsvWriter from "./CsvWriter.js"

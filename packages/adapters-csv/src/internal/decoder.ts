@@ -68,21 +68,20 @@ export const make = (encoding: Encoding): Decoder => {
   const replacement = encodedReplacement[encoding]
   // The previous piece's last bytes: a genuine U+FFFD may be split across two pieces.
   let tail = new Uint8Array(0)
-  const lossy = (text: string, bytes: Uint8Array | undefined): boolean => {
+  const lossy = (text: string, joined: Uint8Array | undefined): boolean => {
     if (text.indexOf(REPLACEMENT) === -1) return false
-    if (bytes === undefined) return true
-    const joined = new Uint8Array(tail.length + bytes.length)
-    joined.set(tail)
-    joined.set(bytes, tail.length)
-    return count(text, REPLACEMENT) !== countBytes(joined, replacement)
+    return joined === undefined || count(text, REPLACEMENT) !== countBytes(joined, replacement)
   }
   return {
     decode: (bytes) => {
       if (typeof bytes === "string") return { text: strip(bytes), lossy: false }
       const text = decoder.decode(bytes, { stream: true })
-      const result = { text, lossy: lossy(text, bytes) }
-      tail = bytes.slice(Math.max(0, bytes.length - (replacement.length - 1)))
-      return result
+      // The tail is shorter than a whole U+FFFD, so each one counted here ends in this piece.
+      const joined = new Uint8Array(tail.length + bytes.length)
+      joined.set(tail)
+      joined.set(bytes, tail.length)
+      tail = joined.slice(Math.max(0, joined.length - (replacement.length - 1)))
+      return { text, lossy: lossy(text, joined) }
     },
     end: () => {
       const text = decoder.decode()
