@@ -1,2 +1,3 @@
 export * as Fixtures from "./Fixtures.js"
 export * as Sandbox from "./Sandbox.js"
+export * as SandboxCommand from "./SandboxCommand.js"
