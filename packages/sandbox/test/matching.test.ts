@@ -1,7 +1,7 @@
-import type { BatchReport } from "@brainsync/core"
+import { BatchReport } from "@brainsync/core"
 import { Fixtures } from "@brainsync/sandbox"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import { receiver } from "./receiver.js"
 import { accepted, start } from "./support.js"
 
@@ -63,7 +63,8 @@ describe("matching and application", () => {
         )
         expect(second.data.invalidContactIdList).toEqual(["123"])
         yield* sandbox.awaitIdle
-        const report = hook.bodies.find((b) => (b as BatchReport.BatchReport).batchId === second.data.batchId)
+        const reports = hook.bodies.map((body) => Schema.decodeUnknownSync(BatchReport.BatchReport)(body))
+        const report = reports.find((r) => r.batchId === second.data.batchId)
         expect(report).toMatchObject({
           batchId: second.data.batchId,
           listId,
