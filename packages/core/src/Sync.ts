@@ -171,19 +171,17 @@ const runWith = <E, R>(
     if (Option.isNone(ledger)) return yield* body
     return yield* Effect.scoped(
       Effect.zipRight(
-        ledger.value
-          .lease(target)
-          .pipe(
-            Effect.mapError((error) =>
-              error._tag === "LeaseHeld"
-                ? new SyncError({ reason: "AlreadyRunning", message: error.message, cause: error })
-                : new SyncError({
-                    reason: "LedgerFailed",
-                    message: `the ledger failed: ${error.message}`,
-                    cause: error,
-                  }),
-            ),
+        ledger.value.lease(target).pipe(
+          Effect.mapError((error) =>
+            error._tag === "LeaseHeld"
+              ? new SyncError({ reason: "AlreadyRunning", message: error.message, cause: error })
+              : new SyncError({
+                  reason: "LedgerFailed",
+                  message: `the ledger failed: ${error.message}`,
+                  cause: error,
+                }),
           ),
+        ),
         body,
       ),
     )
@@ -282,49 +280,51 @@ const pipeline = <E, R>(
         return { position: item.position, key: item.key }
       })
 
+    /**
+     * Puts a chunk's rows into the dedupe window, in order. With a ledger, first looks up the
+     * chunk's keys in bulk: a row equal to what the ledger has ends `unchanged` (and supersedes
+     * an earlier waiting row of its key: the CRM already has the last row's values), rows the
+     * mode excludes end `skipped`, and known contactIds are added to the rest.
+     */
     const admit = (items: ReadonlyArray<Batcher.Item>) =>
       Effect.gen(function* () {
+        let known: ReadonlyMap<string, Ledger.Entry> | undefined
+        if (ledger !== undefined && items.length > 0) {
+          transit = items
+          known = yield* ledger
+            .lookup(
+              target,
+              items.map((item) => item.key),
+            )
+            .pipe(Effect.mapError(ledgerFailed))
+          transit = []
+        }
         const superseded: Array<Batcher.Item> = []
+        const unchanged: Array<Batcher.Item> = []
+        const excluded: Array<Batcher.Item> = []
         for (let i = 0; i < items.length; i++) {
-          const previous = batcher.add(items[i]!)
+          const item = items[i]!
+          let previous: Batcher.Item | undefined
+          if (known === undefined) previous = batcher.add(item)
+          else {
+            const entry = known.get(item.key)
+            if (
+              mode === "update-only" ? entry === undefined : mode === "insert-only" && entry !== undefined
+            ) {
+              excluded.push(item)
+            } else if (entry !== undefined && entry.hash === item.hash) {
+              previous = batcher.drop(item.key)
+              unchanged.push(item)
+            } else {
+              if (entry?.contactId !== undefined && item.contact.contactId == null) {
+                item.contact = { ...item.contact, contactId: entry.contactId }
+                item.ids = identities(item.contact)
+              }
+              previous = batcher.add(item)
+            }
+          }
           if (previous !== undefined) superseded.push(previous)
         }
-        if (superseded.length > 0) yield* emit({ _tag: "RowsSuperseded", rows: passed(superseded) })
-      })
-
-    /** The ledger's diff: drops unchanged rows (and rows the mode excludes), adds learned contactIds. */
-    const diff = (items: ReadonlyArray<Batcher.Item>) =>
-      Effect.gen(function* () {
-        if (ledger === undefined || items.length === 0) return items
-        transit = items
-        const known = yield* ledger
-          .lookup(
-            target,
-            items.map((item) => item.key),
-          )
-          .pipe(Effect.mapError(ledgerFailed))
-        const keep: Array<Batcher.Item> = []
-        const unchanged: Array<Batcher.Item> = []
-        const superseded: Array<Batcher.Item> = []
-        const excluded: Array<Batcher.Item> = []
-        for (const item of items) {
-          const entry = known.get(item.key)
-          if (mode === "update-only" ? entry === undefined : mode === "insert-only" && entry !== undefined) {
-            excluded.push(item)
-          } else if (entry !== undefined && entry.hash === item.hash) {
-            // The last row of the key equals what the CRM has: an earlier waiting row of the key must not be sent.
-            const previous = batcher.drop(item.key)
-            if (previous !== undefined) superseded.push(previous)
-            unchanged.push(item)
-          } else {
-            if (entry?.contactId !== undefined && item.contact.contactId == null) {
-              item.contact = { ...item.contact, contactId: entry.contactId }
-              item.ids = identities(item.contact)
-            }
-            keep.push(item)
-          }
-        }
-        transit = []
         if (superseded.length > 0) yield* emit({ _tag: "RowsSuperseded", rows: passed(superseded) })
         if (unchanged.length > 0) yield* emit({ _tag: "RowsUnchanged", rows: passed(unchanged) })
         if (excluded.length > 0)
@@ -333,7 +333,6 @@ const pipeline = <E, R>(
             reason: mode === "update-only" ? "update-only: not synced before" : "insert-only: synced before",
             rows: passed(excluded),
           })
-        return keep
       })
 
     const handle = (input: Input): Effect.Effect<ReadonlyArray<Batch>, Deliver.Fatal> =>
@@ -374,7 +373,7 @@ const pipeline = <E, R>(
             by: "mapping",
             rows: rejected.map(({ position, key, field, reason }) => ({ position, key, field, reason })),
           })
-        yield* admit(yield* diff(items))
+        yield* admit(items)
         return yield* form(batcher.ready())
       })
 
@@ -536,19 +535,17 @@ const pipeline = <E, R>(
       return Effect.gen(function* () {
         if (ledger === undefined) return
         const finishedAt = yield* Clock.currentTimeMillis
-        yield* ledger
-          .recordRun(target, { startedAt, finishedAt, report })
-          .pipe(
-            Effect.mapError(
-              (error) =>
-                new SyncError({
-                  reason: "LedgerFailed",
-                  message: `the ledger failed: ${error.message}`,
-                  report,
-                  cause: error,
-                }),
-            ),
-          )
+        yield* ledger.recordRun(target, { startedAt, finishedAt, report }).pipe(
+          Effect.mapError(
+            (error) =>
+              new SyncError({
+                reason: "LedgerFailed",
+                message: `the ledger failed: ${error.message}`,
+                report,
+                cause: error,
+              }),
+          ),
+        )
       })
     }
   })
