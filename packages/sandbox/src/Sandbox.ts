@@ -103,8 +103,17 @@ const resolveLatency = (latency: Options["latency"]): readonly [number, number] 
   )
 }
 
+/**
+ * The sandbox is a real server: it runs on the wall clock even inside a test that provides
+ * `TestClock` (`it.effect`), so processing delays, backoffs and `awaitIdle` never stall.
+ */
+const wallClock = Clock.make()
+
 /** Starts a sandbox in the current scope; it stops when the scope closes. */
 export const make = (options: Options = {}): Effect.Effect<Service, SandboxError, Scope.Scope> =>
+  Effect.withClock(makeOnWallClock(options), wallClock)
+
+const makeOnWallClock = (options: Options): Effect.Effect<Service, SandboxError, Scope.Scope> =>
   Effect.gen(function* () {
     const latency = resolveLatency(options.latency)
     if (latency instanceof SandboxError) return yield* latency
@@ -243,6 +252,7 @@ export const make = (options: Options = {}): Effect.Effect<Service, SandboxError
           until: (s) => s.batches.queued === 0 && s.webhooks.pending === 0,
         }),
         Effect.asVoid,
+        Effect.withClock(wallClock),
       ),
       reset,
     })

@@ -1,7 +1,7 @@
-import { Fixtures } from "@brainsync/sandbox"
-import { describe, expect, it } from "@effect/vitest"
+import { Fixtures, Sandbox } from "@brainsync/sandbox"
+import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { accepted, start } from "./support.js"
+import { accepted, client, start } from "./support.js"
 
 const listId = Fixtures.DEFAULT_LIST_ID
 
@@ -180,4 +180,22 @@ describe("POST /contacts/batch statuses", () => {
       expect((yield* sandbox.stats).batches.applied).toBe(0)
     }),
   )
+})
+
+describe("Sandbox.layer", () => {
+  // `it.effect` provides TestClock; the sandbox must still apply batches on the wall clock.
+  layer(Sandbox.layer({ processingDelay: 20, rateLimit: 0 }))((it) => {
+    it.effect("runs as a layer and on the wall clock inside a TestClock test", () =>
+      Effect.gen(function* () {
+        const sandbox = yield* Sandbox.Sandbox
+        const reply = yield* client(sandbox).post({
+          listId,
+          createUpdateContacts: [{ email: "layer@example.com" }],
+        })
+        accepted(reply)
+        yield* sandbox.awaitIdle
+        expect(yield* sandbox.contacts()).toMatchObject([{ email: "layer@example.com" }])
+      }),
+    )
+  })
 })
