@@ -1,0 +1,2 @@
+export * as SqlLedger from "./SqlLedger.js"
+export * as SqlSource from "./SqlSource.js"
