@@ -46,6 +46,7 @@ describe("webhook delivery", () => {
       const outside = accepted(yield* sandbox.client.post(one("r@example.com", "http://203.0.113.7/hook")))
       const garbage = accepted(yield* sandbox.client.post(one("g@example.com", "not a url")))
       const allowed = accepted(yield* sandbox.client.post(one("a@example.com", hook.url)))
+      const empty = accepted(yield* sandbox.client.post(one("e@example.com", "")))
       yield* sandbox.awaitIdle
       expect(yield* sandbox.batch(outside.data.batchId)).toMatchObject({
         state: "applied",
@@ -53,6 +54,9 @@ describe("webhook delivery", () => {
       })
       expect(yield* sandbox.batch(garbage.data.batchId)).toMatchObject({ webhook: { state: "refused" } })
       expect(yield* sandbox.batch(allowed.data.batchId)).toMatchObject({ webhook: { state: "delivered" } })
+      expect(yield* sandbox.batch(empty.data.batchId)).toMatchObject({
+        webhook: { url: null, state: "none" },
+      })
       expect((yield* sandbox.stats).webhooks).toMatchObject({ delivered: 1, refused: 2 })
     }),
   )

@@ -148,15 +148,6 @@ export const make = (cat: Catalogue, propertyNames: ReadonlyMap<string, string>)
       }
     }
 
-    const selectByIds = (ids: ReadonlyArray<number>) =>
-      Effect.forEach(
-        chunks(ids, IN_CHUNK),
-        (part) => sql<ContactRow>`SELECT * FROM contacts WHERE id IN ${sql.in(part)}`,
-        {
-          concurrency: 1,
-        },
-      ).pipe(Effect.map((parts) => parts.flat()))
-
     /** The contactIds of `ids` that no stored contact has. */
     const missingIds = (ids: ReadonlyArray<number>) =>
       Effect.forEach(
@@ -176,16 +167,19 @@ export const make = (cat: Catalogue, propertyNames: ReadonlyMap<string, string>)
       readonly batchId: string
       readonly request: BatchRequest.BatchRequest
       readonly acceptedAt: number
-    }) =>
-      sql`INSERT INTO batches ${sql.insert({
+    }) => {
+      // An empty webHookUrl means no webhook, as null does.
+      const webhookUrl = batch.request.webHookUrl?.trim() ? batch.request.webHookUrl.trim() : null
+      return sql`INSERT INTO batches ${sql.insert({
         batch_id: batch.batchId,
         state: "queued",
         request: JSON.stringify(batch.request),
         contacts: batch.request.createUpdateContacts.length,
         accepted_at: batch.acceptedAt,
-        webhook_url: batch.request.webHookUrl ?? null,
-        webhook_state: batch.request.webHookUrl != null ? "pending" : "none",
+        webhook_url: webhookUrl,
+        webhook_state: webhookUrl !== null ? "pending" : "none",
       })}`
+    }
 
     const nextQueued = sql<{ batch_id: string; accepted_at: number }>`
       SELECT batch_id, accepted_at FROM batches WHERE state = 'queued' ORDER BY seq LIMIT 1`.pipe(
@@ -196,7 +190,7 @@ export const make = (cat: Catalogue, propertyNames: ReadonlyMap<string, string>)
       request: BatchRequest.BatchRequest,
       batchId: string,
       now: string,
-    ): Effect.Effect<{ report: BatchReport.BatchReport; writes: Array<ContactRow> }, SqlError.SqlError> =>
+    ): Effect.Effect<BatchReport.BatchReport, SqlError.SqlError> =>
       Effect.gen(function* () {
         const contacts = request.createUpdateContacts
         const ids = contacts.flatMap((c) => (c.contactId != null ? [c.contactId] : []))
@@ -230,11 +224,8 @@ export const make = (cat: Catalogue, propertyNames: ReadonlyMap<string, string>)
           for (const row of yield* sql<ContactRow>`SELECT * FROM contacts WHERE mobile_number IN ${sql.in(part)}`)
             index(row)
         }
-        const [{ next }] = (yield* sql<{ next: number }>`
-          SELECT coalesce(max(id), ${FIRST_CONTACT_ID - 1}) + 1 AS next FROM contacts`) as unknown as [
-          { next: number },
-        ]
-        let nextId = next
+        const [max] = yield* sql<{ id: number | null }>`SELECT max(id) AS id FROM contacts`
+        let nextId = Math.max(FIRST_CONTACT_ID, (max?.id ?? 0) + 1)
 
         const writes = new Map<number, ContactRow>()
         const tally = {
@@ -291,7 +282,7 @@ export const make = (cat: Catalogue, propertyNames: ReadonlyMap<string, string>)
           skipped: count(tally.skipped),
           results,
         }
-        return { report, writes: rows }
+        return report
       })
 
     /** Applies a queued batch and marks it applied, in one transaction; `None` if it is not queued (any more). */
@@ -301,7 +292,7 @@ export const make = (cat: Catalogue, propertyNames: ReadonlyMap<string, string>)
           yield* sql<BatchRow>`SELECT * FROM batches WHERE batch_id = ${batchId} AND state = 'queued'`
         if (row === undefined) return undefined
         const request = JSON.parse(row.request) as BatchRequest.BatchRequest
-        const { report } = yield* applyContacts(request, batchId, new Date(appliedAt).toISOString())
+        const report = yield* applyContacts(request, batchId, new Date(appliedAt).toISOString())
         yield* sql`UPDATE batches SET state = 'applied', applied_at = ${appliedAt}, report = ${JSON.stringify(report)}
           WHERE batch_id = ${batchId}`
         return { report, webHookUrl: row.webhook_url }
@@ -383,7 +374,6 @@ export const make = (cat: Catalogue, propertyNames: ReadonlyMap<string, string>)
 
     return {
       missingIds,
-      selectByIds,
       enqueue,
       nextQueued,
       apply,
