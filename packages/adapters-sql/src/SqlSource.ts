@@ -70,38 +70,37 @@ const paginate = (
             ? sql``
             : sql`WHERE (${sql.csv(ids)}) > (${sql.csv(after.map((value) => sql`${value}`))})`
         } ORDER BY ${orderBy} LIMIT ${pageSize}`
-      return Stream.paginateChunkEffect(
-        options.after as ReadonlyArray<unknown> | undefined,
-        (
-          after,
-        ): Effect.Effect<
-          readonly [Chunk.Chunk<SourceRow.SourceRow>, Option.Option<ReadonlyArray<unknown> | undefined>],
-          SourceRow.SourceError
-        > =>
-          page(after).pipe(
-            Effect.mapError((error: SqlError.SqlError) =>
-              fail(`cannot read ${name}: ${error.message}`, error),
-            ),
-            Effect.flatMap((rows) => {
-              const out: Array<SourceRow.SourceRow> = new Array(rows.length)
-              let last: ReadonlyArray<unknown> | undefined
-              for (let i = 0; i < rows.length; i++) {
-                const fields = rows[i]!
-                last = columns.map((column) => fields[column])
-                if (last.some((value) => value === undefined || value === null))
-                  return Effect.fail(
-                    fail(
-                      `${name}: a row has no value in the cursor column(s) ${columns.join(", ")} (after ${position(columns, after ?? [])})`,
-                    ),
+      interface State {
+        readonly after: ReadonlyArray<unknown> | undefined
+        readonly done: boolean
+      }
+      return Stream.unfoldChunkEffect(
+        { after: options.after, done: false } as State,
+        (state): Effect.Effect<Option.Option<readonly [Chunk.Chunk<SourceRow.SourceRow>, State]>, SourceRow.SourceError> =>
+          state.done
+            ? Effect.succeed(Option.none())
+            : page(state.after).pipe(
+                Effect.mapError((error: SqlError.SqlError) => fail(`cannot read ${name}: ${error.message}`, error)),
+                Effect.flatMap((rows) => {
+                  if (rows.length === 0) return Effect.succeed(Option.none())
+                  const out: Array<SourceRow.SourceRow> = new Array(rows.length)
+                  let last: ReadonlyArray<unknown> = []
+                  for (let i = 0; i < rows.length; i++) {
+                    const fields = rows[i]!
+                    last = columns.map((column) => fields[column])
+                    if (last.some((value) => value === undefined || value === null))
+                      return Effect.fail(
+                        fail(
+                          `${name}: a row has no value in the cursor column(s) ${columns.join(", ")} (after ${position(columns, state.after ?? [])})`,
+                        ),
+                      )
+                    out[i] = SourceRow.make({ position: position(columns, last), fields })
+                  }
+                  return Effect.succeed(
+                    Option.some([Chunk.unsafeFromArray(out), { after: last, done: rows.length < pageSize }] as const),
                   )
-                out[i] = SourceRow.make({ position: position(columns, last), fields })
-              }
-              return Effect.succeed([
-                Chunk.unsafeFromArray(out),
-                rows.length < pageSize ? Option.none() : Option.some(last),
-              ] as const)
-            }),
-          ),
+                }),
+              ),
       )
     }),
   )
