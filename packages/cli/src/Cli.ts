@@ -1,0 +1,60 @@
+/**
+ * The `brainsync` command: `sync`, `demo`, `sandbox`, `retry`, `status` and `init`.
+ * `main(argv)` runs it and gives the exit code: 0 every row ended in a non-failed outcome, 1 some
+ * rows failed or the reject rate was exceeded, 2 a usage or configuration error, 3 the CRM
+ * refused us (401 or 406).
+ */
+import { SandboxCommand } from "@brainsync/sandbox"
+import { Command, ValidationError } from "@effect/cli"
+import { NodeContext } from "@effect/platform-node"
+import { Effect } from "effect"
+import * as Demo from "./internal/commands/demo.js"
+import * as Init from "./internal/commands/init.js"
+import * as Retry from "./internal/commands/retry.js"
+import * as Status from "./internal/commands/status.js"
+import * as Sync from "./internal/commands/sync.js"
+import * as Exit from "./internal/exit.js"
+
+export const VERSION = "0.1.0"
+
+export const command = Command.make("brainsync").pipe(
+  Command.withDescription(
+    "Keep a MainBrainer CRM contact list in step with a CSV, an HTTP API or a database.",
+  ),
+  Command.withSubcommands([
+    Sync.command,
+    Demo.command,
+    SandboxCommand.command,
+    Retry.command,
+    Status.command,
+    Init.command,
+  ]),
+)
+
+export { OK, REFUSED, ROWS_FAILED, USAGE } from "./internal/exit.js"
+
+const cli = Command.run(command, { name: "brainsync", version: VERSION })
+
+/** Runs the command line (`process.argv`-shaped) and gives the exit code; messages go to stderr. */
+export const main = (argv: ReadonlyArray<string>): Effect.Effect<number> =>
+  cli(argv).pipe(
+    Effect.as(Exit.OK),
+    Effect.catchAll((error) => {
+      if (ValidationError.isValidationError(error)) return Effect.succeed(Exit.USAGE)
+      if (error instanceof Exit.CliFailure)
+        return Effect.sync(() => {
+          process.stderr.write(`brainsync: ${error.message}\n`)
+          return error.code
+        })
+      return Effect.sync(() => {
+        process.stderr.write(`brainsync: ${messageOf(error)}\n`)
+        return Exit.ROWS_FAILED
+      })
+    }),
+    Effect.provide(NodeContext.layer),
+  )
+
+const messageOf = (error: unknown) =>
+  typeof error === "object" && error !== null && "message" in error && typeof error.message === "string"
+    ? error.message
+    : String(error)

@@ -1,0 +1,12 @@
+/** Entry point of the `brainsync` bin: runs the command and exits with its code. */
+import { NodeRuntime } from "@effect/platform-node"
+import { Effect } from "effect"
+import { main } from "./Cli.js"
+
+NodeRuntime.runMain(
+  main(process.argv).pipe(
+    // Exit now: a sync's sockets or timers must not keep the process waiting once it is done.
+    Effect.flatMap((code) => Effect.sync(() => process.exit(code))),
+  ),
+  { disableErrorReporting: true },
+)

@@ -1,0 +1,2 @@
+import { Command } from "@effect/cli"
+export const command = Command.make("retry")

@@ -1,0 +1,118 @@
+/**
+ * What a person sees while a sync runs, fed with the run's events:
+ * - `tty`: one status line rewritten in place (carriage return + erase line) a few times a second;
+ * - `lines`: a plain status line every few seconds, for logs and pipes;
+ * - `json`: every event as one JSON line, nothing else.
+ */
+import { type SyncEvent, SyncReport } from "@brainsync/core"
+import * as Format from "./format.js"
+
+export type Mode = "tty" | "lines" | "json"
+
+export interface Output {
+  readonly write: (text: string) => void
+  /** Terminal width, for the in-place line. */
+  readonly columns?: number | undefined
+}
+
+export interface Options {
+  readonly mode: Mode
+  readonly out: Output
+  readonly style: Format.Style
+  readonly name: string
+  /** How much of the source was read, 0..1, when its size is known (a file). */
+  readonly fraction?: (() => number | undefined) | undefined
+  /** Milliseconds between plain lines (default 2000). */
+  readonly lineEvery?: number | undefined
+  readonly now?: () => number
+}
+
+export interface Display {
+  readonly onEvent: (event: SyncEvent.SyncEvent) => void
+  /** Redraws (tty) or prints a line when due (lines); called on a timer. */
+  readonly tick: () => void
+  /** Clears the in-place line; the summary follows. */
+  readonly finish: () => void
+  readonly counts: () => SyncReport.SyncReport
+  /** Rows in requests that left (first attempts), and rows the CRM took with a 202. */
+  readonly sent: () => number
+  readonly acceptedRows: () => number
+}
+
+const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
+
+export const make = (options: Options): Display => {
+  const now = options.now ?? Date.now
+  const startedAt = now()
+  const fold = SyncReport.accumulator(options.name, 0)
+  const style = options.style
+  let sent = 0
+  let acceptedRows = 0
+  let frame = 0
+  let lastLine = startedAt
+  let drawn = false
+
+  const status = (): string => {
+    const counts = fold.report()
+    const elapsed = now() - startedAt
+    const done = SyncReport.settled(counts)
+    const rate = elapsed > 0 ? (done * 1000) / elapsed : 0
+    const fraction = options.fraction?.()
+    const total = fraction !== undefined && fraction > 0 ? counts.read / fraction : undefined
+    const parts = [
+      `${Format.count(counts.read)} read`,
+      `${Format.count(sent)} sent`,
+      Format.green(style, `${Format.count(acceptedRows)} accepted`),
+      counts.rejected > 0
+        ? Format.yellow(style, `${Format.count(counts.rejected)} rejected`)
+        : `${Format.count(counts.rejected)} rejected`,
+    ]
+    if (counts.unchanged > 0) parts.push(`${Format.count(counts.unchanged)} unchanged`)
+    if (counts.failed > 0) parts.push(Format.red(style, `${Format.count(counts.failed)} failed`))
+    parts.push(`${Format.count(rate)} rows/s`, Format.clock(elapsed))
+    let bar = ""
+    if (total !== undefined && total > 0) {
+      const ratio = Math.min(1, done / total)
+      if (rate > 0 && ratio < 1) parts.push(`ETA ${Format.clock(((total - done) / rate) * 1000)}`)
+      if (options.mode === "tty") {
+        const cells = 20
+        const full = Math.round(ratio * cells)
+        bar = `[${"█".repeat(full)}${"░".repeat(cells - full)}] ${String(Math.floor(ratio * 100)).padStart(3)}% `
+      } else parts.push(`${Math.floor(ratio * 100)}%`)
+    }
+    return `${bar}${parts.join(" · ")}`
+  }
+
+  const draw = () => {
+    const spinner = Format.cyan(style, SPINNER[frame++ % SPINNER.length]!)
+    const line = `${spinner} ${status()}`
+    const columns = Math.max(20, (options.out.columns ?? 80) - 1)
+    options.out.write(`\r${Format.truncate(line, columns)}\x1b[K`)
+    drawn = true
+  }
+
+  return {
+    onEvent: (event) => {
+      fold.add(event)
+      if (event._tag === "BatchSent" && event.attempt === 1) sent += event.size
+      if (event._tag === "BatchAccepted") acceptedRows += event.size
+      if (options.mode === "json") options.out.write(`${JSON.stringify(event)}\n`)
+    },
+    tick: () => {
+      if (options.mode === "tty") draw()
+      else if (options.mode === "lines" && now() - lastLine >= (options.lineEvery ?? 2000)) {
+        lastLine = now()
+        options.out.write(`progress: ${status()}\n`)
+      }
+    },
+    finish: () => {
+      if (options.mode === "tty" && drawn) {
+        draw()
+        options.out.write("\n")
+      } else if (options.mode === "lines") options.out.write(`progress: ${status()}\n`)
+    },
+    counts: fold.report,
+    sent: () => sent,
+    acceptedRows: () => acceptedRows,
+  }
+}

@@ -1,0 +1,99 @@
+/** The configured source as a stream of rows, and how far through it the run is when its size is known. */
+import { CsvSource } from "@brainsync/adapters-csv"
+import { HttpSource } from "@brainsync/adapters-http"
+import type { SourceRow } from "@brainsync/core"
+import { NodeHttpClient } from "@effect/platform-node"
+import { Effect, Redacted, Stream } from "effect"
+import { createReadStream, statSync } from "node:fs"
+import type * as SyncConfig from "../SyncConfig.js"
+import * as Exit from "./exit.js"
+
+export interface Opened {
+  readonly rows: Stream.Stream<SourceRow.SourceRow, SourceRow.SourceError>
+  /** Bytes read / file size, for a file. */
+  readonly fraction: (() => number) | undefined
+  readonly label: string
+}
+
+const csv = (config: typeof SyncConfig.CsvSourceConfig.Type): Effect.Effect<Opened, Exit.CliFailure> =>
+  Effect.gen(function* () {
+    const size = yield* Effect.try({
+      try: () => statSync(config.path).size,
+      catch: () => Exit.usage(`source.path: cannot read the CSV file ${config.path}`),
+    })
+    let bytes = 0
+    const open = () => {
+      bytes = 0
+      const stream = createReadStream(config.path, { highWaterMark: 1 << 16 })
+      stream.on("data", (piece) => (bytes += piece.length))
+      return stream
+    }
+    return {
+      rows: CsvSource.fromReadable(
+        open,
+        {
+          ...(config.delimiter !== undefined ? { delimiter: config.delimiter } : {}),
+          ...(config.encoding !== undefined ? { encoding: config.encoding } : {}),
+          ...(config.header !== undefined ? { header: config.header } : {}),
+          ...(config.columns !== undefined ? { columns: config.columns } : {}),
+        },
+        config.path,
+      ),
+      fraction: () => (size === 0 ? 1 : Math.min(1, bytes / size)),
+      label: config.path,
+    }
+  })
+
+const secretFromEnv = (name: string) =>
+  Effect.gen(function* () {
+    const value = process.env[name]
+    if (value === undefined || value === "")
+      return yield* Exit.usage(`source.auth: the environment variable ${name} is not set`)
+    return Redacted.make(value)
+  })
+
+const http = (config: typeof SyncConfig.HttpSourceConfig.Type): Effect.Effect<Opened, Exit.CliFailure> =>
+  Effect.gen(function* () {
+    const p = config.pagination
+    const pagination =
+      p.type === "page"
+        ? HttpSource.pageNumber({
+            ...(p.param !== undefined ? { param: p.param } : {}),
+            ...(p.first !== undefined ? { first: p.first } : {}),
+            ...(p.sizeParam !== undefined ? { sizeParam: p.sizeParam } : {}),
+            ...(p.size !== undefined ? { size: p.size } : {}),
+          })
+        : p.type === "offset"
+          ? HttpSource.offsetLimit({
+              limit: p.limit,
+              ...(p.offsetParam !== undefined ? { offsetParam: p.offsetParam } : {}),
+              ...(p.limitParam !== undefined ? { limitParam: p.limitParam } : {}),
+            })
+          : p.type === "cursor"
+            ? HttpSource.cursor({
+                cursorPath: p.cursorPath,
+                ...(p.param !== undefined ? { param: p.param } : {}),
+              })
+            : HttpSource.linkHeader
+    const auth =
+      config.auth === undefined
+        ? undefined
+        : "bearerEnv" in config.auth
+          ? HttpSource.bearer(yield* secretFromEnv(config.auth.bearerEnv))
+          : HttpSource.header(config.auth.header, yield* secretFromEnv(config.auth.valueEnv))
+    const rows = HttpSource.make({
+      url: config.url,
+      pagination,
+      items: config.items,
+      auth,
+      headers: config.headers,
+    })
+    return {
+      rows: Stream.provideLayer(rows, NodeHttpClient.layerUndici),
+      fraction: undefined,
+      label: config.url,
+    }
+  })
+
+export const open = (config: SyncConfig.Source): Effect.Effect<Opened, Exit.CliFailure> =>
+  config.kind === "csv" ? csv(config) : http(config)
