@@ -3,7 +3,8 @@
  *
  * The sink reports faithfully what happened (the 202 body, the contract's typed errors, or a
  * `TransportError` saying whether the batch may have been applied); the pipeline decides what to
- * do about it. It keeps to `requestsPerSecond` by spacing requests evenly, and holds everyone back
+ * do about it. When a response is lost, the error (and a warning in the log) says how many of the
+ * batch's contacts have no contactId, email or mobile: those are the ones a resend may duplicate. It keeps to `requestsPerSecond` by spacing requests evenly, and holds everyone back
  * after a 429 for the `Retry-After` the CRM asked for.
  *
  * The bearer token stays `Redacted`: it is put into the request's headers and nowhere else, and
@@ -17,7 +18,7 @@ import { Clock, Config, type ConfigError, Data, Duration, Effect, Either, Layer,
 import * as Pacer from "./internal/pacer.js"
 import { interpret } from "./internal/responses.js"
 import { parseRetryAfter } from "./internal/retryAfter.js"
-import { fromClientError, timedOut } from "./internal/transport.js"
+import { countUnidentified, fromClientError, timedOut, withDuplicateRisk } from "./internal/transport.js"
 
 export interface Options {
   /** Where the API lives, e.g. `https://api.mainbrainer.example/v1`; `/contacts/batch` is appended. */
@@ -107,7 +108,19 @@ export const make = (
     const upsert: ContactSink.Service["upsert"] = (batch) =>
       Effect.gen(function* () {
         yield* pacer.take
-        const { response, body } = yield* send(HttpClientRequest.bodyUnsafeJson(base, batch))
+        const { response, body } = yield* send(HttpClientRequest.bodyUnsafeJson(base, batch)).pipe(
+          Effect.catchIf(
+            (error) => error.maybeApplied,
+            (error) => {
+              const unidentified = countUnidentified(batch.createUpdateContacts)
+              const warned = withDuplicateRisk(error, unidentified)
+              return Effect.zipRight(
+                unidentified === 0 ? Effect.void : Effect.logWarning(`MainBrainer: ${warned.message}`),
+                Effect.fail(warned),
+              )
+            },
+          ),
+        )
         const now = yield* Clock.currentTimeMillis
         const answer = interpret({
           status: response.status,

@@ -4,7 +4,7 @@
  */
 import { ContactSink } from "@brainsync/core"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Context, Effect, Either, Exit, Inspectable, Layer, Redacted } from "effect"
+import { Cause, Context, Effect, Either, Exit, Inspectable, Layer, Logger, Redacted } from "effect"
 import { MainBrainer } from "../src/index.js"
 import * as Server from "./fixtures/ScriptedServer.js"
 
@@ -181,6 +181,31 @@ describe("MainBrainer sink", () => {
         reason: "ResponseLost",
         maybeApplied: true,
       })
+    }),
+  )
+
+  it.scopedLive("warns how many contacts of a lost batch a resend could duplicate", () =>
+    Effect.gen(function* () {
+      const server = yield* Server.make(answers)
+      const sink = yield* sinkAt(`${server.url}/dropped`)
+      const logged: Array<string> = []
+      const logger = Logger.make(({ message }) => logged.push(String(message)))
+      const mixed = {
+        createUpdateContacts: [
+          { email: "ada@example.com" },
+          { propertyFields: [{ propertyName: "Company", propertyValue: "Acme" }] },
+          { mobileCountryCode: 44, mobileNumber: 7911123456 },
+          { contactId: 12 },
+        ],
+      }
+      const error = yield* Effect.flip(sink.upsert(mixed)).pipe(
+        Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+      )
+      expect(error).toMatchObject({ _tag: "TransportError", maybeApplied: true })
+      expect(error.message).toContain("1 of its contacts have no contactId, email or mobile")
+      expect(logged.filter((line) => line.includes("1 of its contacts"))).toHaveLength(1)
+      const identified = yield* Effect.flip(sink.upsert(batch))
+      expect(identified.message).not.toContain("duplicates")
     }),
   )
 

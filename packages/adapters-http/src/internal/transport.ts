@@ -8,7 +8,7 @@
  * the headers and so the bearer token.
  */
 import type { HttpClientError } from "@effect/platform"
-import { ContactSink } from "@brainsync/core"
+import { type Contact, ContactSink } from "@brainsync/core"
 
 const NOT_CONNECTED = new Set([
   "ECONNREFUSED",
@@ -83,3 +83,35 @@ export const timedOut = (timeout: string): ContactSink.TransportError =>
     message: `no answer from the CRM within ${timeout}; the batch may have been applied`,
     maybeApplied: true,
   })
+
+/** Contacts the CRM cannot match again on a resend: no contactId, email or mobile number. */
+export const countUnidentified = (contacts: ReadonlyArray<Contact.Contact>): number => {
+  let count = 0
+  for (const contact of contacts) {
+    if (
+      contact.contactId == null &&
+      (contact.email == null || contact.email === "") &&
+      contact.mobileNumber == null
+    )
+      count++
+  }
+  return count
+}
+
+/**
+ * A lost response's error, saying how many of its contacts a resend could duplicate (the CRM
+ * matches the others again by contactId, email or mobile).
+ */
+export const withDuplicateRisk = (
+  error: ContactSink.TransportError,
+  unidentified: number,
+): ContactSink.TransportError =>
+  unidentified === 0
+    ? error
+    : new ContactSink.TransportError({
+        reason: error.reason,
+        message: `${error.message}; ${unidentified} of its contacts have no contactId, email or mobile, so resending them may create duplicates`,
+        maybeApplied: error.maybeApplied,
+        status: error.status,
+        cause: error.cause,
+      })
