@@ -49,6 +49,8 @@ const readerFor = (options: Options): RowReader => {
   const quote = options.quote ?? '"'
   if (options.header === false && options.columns === undefined)
     throw new FatalCsvError("header: false needs the column names in `columns`")
+  if (options.header !== false && options.columns !== undefined)
+    throw new FatalCsvError("`columns` names the fields of a file without header line: set header: false")
   return new RowReader({
     delimiter:
       options.delimiter === undefined || options.delimiter === "auto" ? undefined : options.delimiter,
@@ -95,8 +97,8 @@ export const fromReadable = (
           return yield* Effect.fail(
             fail(new FatalCsvError("line 1: the file is empty (no header line, no rows)")),
           )
-        if (reader.rows === 0 && reader.sawContent)
-          yield* Effect.logWarning(`${name}: no rows after the header line`)
+        if (reader.rows === 0 && reader.headerLine !== undefined)
+          yield* Effect.logWarning(`${name}: line ${reader.headerLine} is the header, and no rows follow`)
         return Chunk.unsafeFromArray(rows)
       })
       const pieces = yield* attempt(open)

@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Chunk, Stream } from "effect"
+import { Chunk, Logger, Stream } from "effect"
 import { CsvSource } from "../src/index.js"
 import { readAll, readError, summary, utf8 } from "./helpers.js"
 
@@ -65,6 +65,7 @@ describe("CsvSource", () => {
         ["line 2", { a: "3", b: "4" }],
       ])
       expect(yield* readError("1,2\n", { header: false })).toContain("columns")
+      expect(yield* readError("1,2\n", { columns: ["a", "b"] })).toContain("header: false")
     }),
   )
 
@@ -182,12 +183,18 @@ describe("CsvSource", () => {
     }),
   )
 
-  it.effect("fails on an empty file, reads a header-only file as no rows", () =>
+  it.effect("fails on an empty file, reads a header-only file as no rows with a warning", () =>
     Effect.gen(function* () {
       expect(yield* readError("")).toBe("test.csv: line 1: the file is empty (no header line, no rows)")
       expect(yield* readError("\n\r\n")).toContain("empty")
       expect(yield* readAll("", { allowEmpty: true })).toEqual([])
-      expect(yield* readAll("a,b\n")).toEqual([])
+      const logged: Array<unknown> = []
+      const capture = Logger.replace(
+        Logger.defaultLogger,
+        Logger.make(({ message }) => logged.push(message)),
+      )
+      expect(yield* readAll("\na,b\n").pipe(Effect.provide(capture))).toEqual([])
+      expect(logged).toEqual([["test.csv: line 2 is the header, and no rows follow"]])
     }),
   )
 

@@ -66,6 +66,8 @@ export class RowReader {
   rows = 0
   /** Whether any non-blank line was seen (an empty file has none). */
   sawContent = false
+  /** The line the header was read from, once it was. */
+  headerLine: number | undefined
 
   private columns: ReadonlyArray<string> | undefined
   private delimiter = ","
@@ -232,6 +234,7 @@ export class RowReader {
     const columns = this.columns
     if (columns === undefined) {
       this.columns = checkColumns(fields, `line ${line}: the header`)
+      this.headerLine = line
       return
     }
     if (fields.length !== columns.length) {

@@ -1,0 +1,112 @@
+/**
+ * One measurement of the CSV stage, run in a process of its own by `csv.bench.ts` (bundled by
+ * esbuild and run with plain node, so that peak RSS is the work's, not tsx's loader's):
+ * `node stage.mjs <raw|source|pipeline> <file>` prints a JSON `Measurement` as its last line.
+ */
+import { ContactSink, Mapping, Sync } from "@brainsync/core"
+import { Effect, Layer, Stream } from "effect"
+import { createReadStream } from "node:fs"
+import Papa from "papaparse"
+import { CsvSource } from "../src/index.js"
+
+export type Mode = "raw" | "source" | "pipeline"
+
+export interface Measurement {
+  readonly rows: number
+  readonly ms: number
+  /** CPU time (user + system) of the work: robust to other processes taking the cores. */
+  readonly cpuMs: number
+  /** Peak RSS of the whole process (MB), module loading included. */
+  readonly peakMB: number
+  /** Peak RSS before the work started (MB): what loading the modules took. */
+  readonly loadedMB: number
+}
+
+const CHUNK = 1 << 16
+const mb = (kb: number) => Math.round(kb / 1024)
+
+const rawParser = async (path: string): Promise<number> => {
+  let rows = 0
+  const parser = new Papa.Parser({
+    delimiter: ",",
+    newline: "\n",
+    quoteChar: '"',
+    escapeChar: '"',
+    step: () => rows++,
+  })
+  const decoder = new TextDecoder("utf-8")
+  let pending = ""
+  for await (const bytes of createReadStream(path, { highWaterMark: CHUNK })) {
+    const input = pending + decoder.decode(bytes as Uint8Array, { stream: true })
+    const { meta } = parser.parse(input, 0, true) as { meta: { cursor: number } }
+    pending = input.slice(meta.cursor)
+  }
+  parser.parse(pending + decoder.decode(), 0, false)
+  return rows - 1 // the header
+}
+
+const source = (path: string): Promise<number> =>
+  Effect.runPromise(Stream.runFold(CsvSource.fromFile(path), 0, (n) => n + 1))
+
+const countingSink = (counter: { contacts: number; requests: number }) =>
+  Layer.succeed(ContactSink.ContactSink, {
+    upsert: (request) =>
+      Effect.sync(() => {
+        const size = request.createUpdateContacts.length
+        counter.contacts += size
+        counter.requests++
+        return {
+          status: "Success",
+          message: "Batch queued",
+          data: {
+            batchId: `bench-${counter.requests}`,
+            processed: String(size),
+            status: 0,
+            message: "Batch queued",
+            invalidPropertiesList: [],
+            invalidContactIdList: [],
+            balance: {},
+          },
+        }
+      }),
+  })
+
+const mapping = Mapping.make({
+  listId: "9fc6ad7d-902a-4834-b161-a4911b883d44",
+  key: "external_id",
+  fields: {
+    email: "email",
+    mobileCountryCode: "country_code",
+    mobileNumber: "mobile",
+    emailOptIn: "newsletter",
+  },
+  properties: { "First Name": "first_name", "Last Name": "last_name", Company: "company", City: "city" },
+})
+
+const pipeline = async (path: string): Promise<number> => {
+  const counter = { contacts: 0, requests: 0 }
+  const report = await Effect.runPromise(
+    Sync.run({ name: "bench", source: CsvSource.fromFile(path), mapping }).pipe(
+      Effect.provide(countingSink(counter)),
+    ),
+  )
+  if (counter.contacts !== report.read) throw new Error(`sink got ${counter.contacts} of ${report.read} rows`)
+  return report.read
+}
+
+const work: Record<Mode, (path: string) => Promise<number>> = { raw: rawParser, source, pipeline }
+
+/** In a child process: one measurement, printed as JSON on the last line. */
+export const child = async (mode: Mode, path: string) => {
+  const loadedMB = mb(process.resourceUsage().maxRSS)
+  const start = performance.now()
+  const cpu = process.cpuUsage()
+  const rows = await work[mode](path)
+  const ms = performance.now() - start
+  const used = process.cpuUsage(cpu)
+  const cpuMs = (used.user + used.system) / 1000
+  const measurement: Measurement = { rows, ms, cpuMs, peakMB: mb(process.resourceUsage().maxRSS), loadedMB }
+  console.log(JSON.stringify(measurement))
+}
+
+await child(process.argv[2] as Mode, process.argv[3] ?? "")
