@@ -195,7 +195,6 @@ export const make = (cat: Catalogue, propertyNames: ReadonlyMap<string, string>)
         const contacts = request.createUpdateContacts
         const ids = contacts.flatMap((c) => (c.contactId != null ? [c.contactId] : []))
         const emails = contacts.flatMap((c) => (c.email != null ? [c.email.toLowerCase()] : []))
-        const mobiles = contacts.flatMap((c) => (c.mobileNumber != null ? [c.mobileNumber] : []))
         const byId = new Map<number, ContactRow>()
         const byEmail = new Map<string, ContactRow>()
         const byMobile = new Map<string, ContactRow>()
@@ -220,6 +219,14 @@ export const make = (cat: Catalogue, propertyNames: ReadonlyMap<string, string>)
           for (const row of yield* sql<ContactRow>`SELECT * FROM contacts WHERE email_lower IN ${sql.in(part)}`)
             index(row)
         }
+        // Mobiles matter only for contacts that neither a contactId nor an email matched.
+        const mobiles = contacts.flatMap((c) =>
+          c.mobileNumber != null &&
+          c.contactId == null &&
+          (c.email == null || !byEmail.has(emailKey(contactListId(request, c) ?? "", c.email)))
+            ? [c.mobileNumber]
+            : [],
+        )
         for (const part of chunks(mobiles, IN_CHUNK)) {
           for (const row of yield* sql<ContactRow>`SELECT * FROM contacts WHERE mobile_number IN ${sql.in(part)}`)
             index(row)
