@@ -132,7 +132,15 @@ const makeOnWallClock = (options: Options): Effect.Effect<Service, SandboxError,
         (cause) => new SandboxError({ message: `cannot prepare the database ${options.db ?? ""}`, cause }),
       ),
     )
-    const client = yield* HttpClient.HttpClient.pipe(Effect.provide(FetchHttpClient.layer))
+    // Redirects are not followed: a redirect could lead a webhook to a host outside the allow-list.
+    const client = yield* HttpClient.HttpClient.pipe(
+      Effect.provide(FetchHttpClient.layer),
+      Effect.map(
+        HttpClient.transform((response) =>
+          Effect.provideService(response, FetchHttpClient.RequestInit, { redirect: "manual" }),
+        ),
+      ),
+    )
     const deliver = Webhook.make(
       {
         allow: options.webhookAllow ?? Webhook.LOOPBACK_HOSTS,

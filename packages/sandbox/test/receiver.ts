@@ -3,7 +3,7 @@ import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { Effect, Schedule, type Scope } from "effect"
 
-export const receiver = (options: { readonly failFirst?: number } = {}) =>
+export const receiver = (options: { readonly failFirst?: number; readonly redirectTo?: string } = {}) =>
   Effect.acquireRelease(
     Effect.async<{
       readonly url: string
@@ -18,6 +18,10 @@ export const receiver = (options: { readonly failFirst?: number } = {}) =>
         req.on("data", (chunk: Buffer) => chunks.push(chunk))
         req.on("end", () => {
           hits++
+          if (options.redirectTo !== undefined) {
+            res.writeHead(307, { location: options.redirectTo }).end()
+            return
+          }
           if (hits <= (options.failFirst ?? 0)) {
             res.writeHead(503).end()
             return

@@ -70,4 +70,19 @@ describe("webhook delivery", () => {
       expect(hook.hits()).toBe(0)
     }),
   )
+
+  it.scopedLive("does not follow a redirect (it could lead outside the allow-list)", () =>
+    Effect.gen(function* () {
+      const target = yield* receiver()
+      const redirecting = yield* receiver({ redirectTo: target.url })
+      const sandbox = yield* start({ webhookBackoff: 5, webhookAttempts: 2 })
+      const body = accepted(yield* sandbox.client.post(one("d@example.com", redirecting.url)))
+      yield* sandbox.awaitIdle
+      expect(redirecting.hits()).toBe(2)
+      expect(target.hits()).toBe(0)
+      expect(yield* sandbox.batch(body.data.batchId)).toMatchObject({
+        webhook: { state: "failed", attempts: 2 },
+      })
+    }),
+  )
 })
