@@ -81,7 +81,7 @@ describe("webhook delivery", () => {
       expect(redirecting.hits()).toBe(2)
       expect(target.hits()).toBe(0)
       expect(yield* sandbox.batch(body.data.batchId)).toMatchObject({
-        webhook: { state: "failed", attempts: 2 },
+        webhook: { state: "failed", attempts: 2, lastError: expect.stringContaining("307") },
       })
     }),
   )
