@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { Readable } from "node:stream"
 import { Chunk, Logger, Stream } from "effect"
 import { CsvSource } from "../src/index.js"
 import { readAll, readError, summary, utf8 } from "./helpers.js"
@@ -36,6 +37,28 @@ describe("CsvSource", () => {
         ["line 3", { a: "1", b: "2" }],
         ["line 5", { a: "3", b: "4" }],
       ])
+    }),
+  )
+
+  it.effect("reads files whose lines end in CR alone", () =>
+    Effect.gen(function* () {
+      const rows = yield* readAll('a,b\r1,"x\ry"\r2,z')
+      expect(summary(rows)).toEqual([
+        ["line 2", { a: "1", b: "x\ry" }],
+        ["line 4", { a: "2", b: "z" }],
+      ])
+    }),
+  )
+
+  it.effect("reads a Node stream of already decoded strings, dropping a leading BOM", () =>
+    Effect.gen(function* () {
+      const source = CsvSource.fromReadable(
+        () => Readable.from(["\uFEFFname,ci", "ty\nZoë,Zü", "rich\n"]),
+        {},
+        "strings",
+      )
+      const rows = yield* Stream.runCollect(source)
+      expect(summary(Chunk.toArray(rows))).toEqual([["line 2", { name: "Zoë", city: "Zürich" }]])
     }),
   )
 
