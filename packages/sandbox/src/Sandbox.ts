@@ -125,7 +125,14 @@ const makeOnWallClock = (options: Options): Effect.Effect<Service, SandboxError,
 
     const sqlContext = yield* Layer.build(
       SqliteClient.layer({ filename: options.db ?? ":memory:" }).pipe(Layer.provide(Reactivity.layer)),
-    ).pipe(Effect.mapError((cause) => new SandboxError({ message: "cannot open the database", cause })))
+    ).pipe(
+      // better-sqlite3 throws (a defect here) when the file cannot be opened.
+      Effect.catchAllCause((cause) =>
+        Effect.fail(
+          new SandboxError({ message: `cannot open the database ${options.db ?? ":memory:"}`, cause }),
+        ),
+      ),
+    )
     const store = yield* Store.make(catalogue, catalogue.propertiesById).pipe(
       Effect.provide(sqlContext),
       Effect.mapError(

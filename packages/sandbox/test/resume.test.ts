@@ -72,4 +72,24 @@ describe("a file database", () => {
       )
     }),
   )
+
+  it.scopedLive("a database that cannot be opened is a SandboxError, not a crash", () =>
+    Effect.gen(function* () {
+      const error = yield* start({ db: "/nonexistent-dir/sandbox.db" }).pipe(Effect.flip)
+      expect(error).toMatchObject({
+        _tag: "SandboxError",
+        message: expect.stringContaining("cannot open the database"),
+      })
+    }),
+  )
+})
+
+describe("start-up errors", () => {
+  it.scopedLive("a port in use is a SandboxError", () =>
+    Effect.gen(function* () {
+      const first = yield* start()
+      const error = yield* start({ port: first.port }).pipe(Effect.flip)
+      expect(error).toMatchObject({ _tag: "SandboxError", message: "cannot listen" })
+    }),
+  )
 })
