@@ -224,6 +224,13 @@ describe("matching and application", () => {
         nextCursor: null,
       })
       expect((yield* sandbox.client.get("/sandbox/contacts?limit=0")).status).toBe(400)
+      expect((yield* sandbox.client.get("/sandbox/contacts?listId=&limit=10")).json).toMatchObject({
+        nextCursor: null,
+      })
+      expect(
+        ((yield* sandbox.client.get("/sandbox/contacts?listId=")).json as { contacts: Array<unknown> })
+          .contacts,
+      ).toHaveLength(5)
 
       const batch = yield* sandbox.client.get(`/sandbox/batches/${body.data.batchId}`)
       expect(batch.json).toMatchObject({ state: "applied", contacts: 5, report: { inserted: { count: 5 } } })

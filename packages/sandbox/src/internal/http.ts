@@ -184,7 +184,7 @@ const extensions = (deps: Deps) =>
           }
           const limit = params.value.limit ?? DEFAULT_PAGE
           const contacts = yield* deps.store.contacts({
-            listId: params.value.listId,
+            listId: params.value.listId === "" ? undefined : params.value.listId,
             limit,
             ...(params.value.cursor !== undefined ? { cursor: params.value.cursor } : {}),
           })
