@@ -1,7 +1,7 @@
 /**
  * The CSV stage on a generated contacts file (1M rows, ~127 MB: quoted fields, embedded newlines,
  * multi-byte names), timed as (a) the raw parser alone (papaparse's Parser over the decoded file,
- * counting rows), CsvSource alone (rows as `SourceRow`s), and (b) the whole local pipeline
+ * counting rows; papaparse's stream API for reference), CsvSource alone (rows as `SourceRow`s), and (b) the whole local pipeline
  * (CsvSource → Mapping → dedupe → batches of 100 → a counting in-memory ContactSink, via
  * `Sync.run`). Each measurement runs in a Node process of its own (`csvStage.ts`, bundled by
  * esbuild and run with plain node, as a deployed build would run: under tsx, its loader alone
@@ -102,6 +102,8 @@ const main = async (rows: number) => {
     )
     const raw = series(stage, "raw", small, RUNS, rows)
     print(`(a) raw parser, ${thousands(rows)} rows`, raw)
+    const papaStream = series(stage, "papaStream", small, 1, rows)
+    print(`    papaparse stream API, ${thousands(rows)} rows`, papaStream)
     const source = series(stage, "source", small, RUNS, rows)
     print(`    CsvSource alone, ${thousands(rows)} rows`, source)
     const whole = series(stage, "pipeline", small, RUNS, rows)
