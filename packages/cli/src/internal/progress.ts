@@ -86,7 +86,9 @@ export const make = (options: Options): Display => {
   const draw = () => {
     const spinner = Format.cyan(style, SPINNER[frame++ % SPINNER.length]!)
     const line = `${spinner} ${status()}`
-    const columns = Math.max(20, (options.out.columns ?? 80) - 1)
+    // A pseudo-terminal without a size reports 0 columns.
+    const given = options.out.columns ?? 0
+    const columns = given > 0 ? Math.max(20, given - 1) : 79
     options.out.write(`\r${Format.truncate(line, columns)}\x1b[K`)
     drawn = true
   }

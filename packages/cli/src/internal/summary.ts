@@ -46,7 +46,11 @@ export const render = (report: SyncReport.SyncReport, options: Options): string 
     ...OUTCOMES.map(([outcome, note]) =>
       report[outcome] === 0
         ? Format.dim(style, row(outcome, "0"))
-        : row(tone(outcome, outcome), tone(outcome, Format.count(report[outcome])), note),
+        : row(
+            tone(outcome, outcome),
+            tone(outcome, Format.count(report[outcome])),
+            outcome === "accepted" && options.dryRun === true ? "would be sent" : note,
+          ),
     ),
     rule,
     row("rows read", Format.count(report.read)),

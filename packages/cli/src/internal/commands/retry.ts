@@ -1,2 +1,95 @@
-import { Command } from "@effect/cli"
-export const command = Command.make("retry")
+/**
+ * `brainsync retry --config FILE`: sends the dead letters of the state file again (rows whose
+ * delivery failed: retries exhausted, or the run stopped). They go as they were mapped then; a row
+ * delivered now leaves the dead letters.
+ */
+import { Ledger as CoreLedger, type Mapping, SourceRow } from "@brainsync/core"
+import { Command, Options } from "@effect/cli"
+import { Chunk, Effect, Option, Stream } from "effect"
+import { resolve } from "node:path"
+import * as SyncConfig from "../../SyncConfig.js"
+import * as Exit from "../exit.js"
+import * as Ledger from "../ledger.js"
+import * as Run from "../run.js"
+import * as Token from "../token.js"
+import * as Shared from "./options.js"
+import { loadWithState } from "./status.js"
+
+/** A mapping that sends each dead letter's contact as it was recorded. */
+const replay = (base: Mapping.Mapping, letters: ReadonlyArray<CoreLedger.DeadLetter>): Mapping.Mapping => {
+  const byKey = new Map(letters.map((letter) => [letter.key, letter]))
+  return {
+    config: base.config,
+    problems: [],
+    map: (row) => {
+      // The ledger keeps one dead letter per key; the rows are made from them below.
+      const letter = byKey.get(String(row.fields[base.config.key]))!
+      return { _tag: "Mapped", position: letter.position, key: letter.key, contact: letter.contact }
+    },
+  }
+}
+
+export const command = Command.make(
+  "retry",
+  {
+    config: Shared.config,
+    json: Shared.json,
+    report: Options.text("report").pipe(
+      Options.optional,
+      Options.withDescription("Write the JSON report to this file."),
+    ),
+    tokenStdin: Options.boolean("token-stdin").pipe(
+      Options.withDescription("Read the CRM token from standard input instead of MAINBRAINER_TOKEN."),
+    ),
+  },
+  (args) =>
+    Effect.gen(function* () {
+      const { config, state } = yield* loadWithState(args.config, "retry")
+      const outcome = yield* Effect.provide(
+        Effect.gen(function* () {
+          const ledger = yield* CoreLedger.Ledger
+          const letters = yield* ledger
+            .deadLetters({ sync: config.name, listId: config.crm.listId })
+            .pipe(
+              Effect.mapError(
+                (error) => new Exit.CliFailure({ code: Exit.ROWS_FAILED, message: error.message }),
+              ),
+            )
+          if (letters.length === 0) {
+            process.stdout.write(
+              args.json
+                ? `${JSON.stringify({ _tag: "Summary", exitCode: 0, deadLetters: 0 })}\n`
+                : "No dead letters: nothing to retry.\n",
+            )
+            return undefined
+          }
+          const token = yield* Token.read(args.tokenStdin)
+          if (!args.json)
+            process.stdout.write(
+              `Sending ${letters.length} dead letter${letters.length === 1 ? "" : "s"} again.\n`,
+            )
+          const rows = letters.map((letter) =>
+            SourceRow.make({ position: letter.position, fields: { [config.key]: letter.key } }),
+          )
+          return yield* Run.run({
+            config,
+            name: config.name,
+            baseUrl: config.crm.baseUrl,
+            token,
+            mapping: replay(SyncConfig.mapping(config), letters),
+            rows: Stream.fromChunk(Chunk.unsafeFromArray(rows)),
+            mode: "upsert",
+            dryRun: false,
+            display: Run.displayMode(args.json),
+            reportPath: Option.getOrUndefined(Option.map(args.report, (path) => resolve(path))),
+          })
+        }),
+        Ledger.layer(state),
+      )
+      if (outcome !== undefined && outcome.code !== Exit.OK)
+        return yield* new Exit.CliFailure({
+          code: outcome.code,
+          message: outcome.message ?? "the retry failed",
+        })
+    }),
+).pipe(Command.withDescription("Send the dead letters of the state file again."))

@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { spawn } from "node:child_process"
+import { existsSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+import { styleFor } from "../src/internal/format.js"
+import {
+  bin,
+  root,
+  run,
+  runHere,
+  type RunningSandbox,
+  startSandbox,
+  tempDir,
+  writeConfig,
+  writeCsv,
+} from "./helpers.js"
+
+describe("brainsync demo, init, sandbox", () => {
+  it("demo: syncs the example export into an in-process sandbox, then sends only the changed rows of the next day's export", async () => {
+    const result = await run(["demo"])
+    expect(result.stderr).toBe("")
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/A MainBrainer sandbox is listening on http:\/\/127\.0\.0\.1:\d+/)
+    expect(result.stdout).toMatch(/rows read\s+3,002/)
+    expect(result.stdout).toContain(
+      "Sent 76 of 3,027 rows (25 new, 51 changed) in 1 request; 2,730 unchanged rows were not sent.",
+    )
+  }, 120_000)
+
+  it("init writes a commented configuration from a CSV header that sync reads as it is; it will not overwrite one", async () => {
+    const dir = tempDir()
+    const output = join(dir, "brainsync.json")
+    const result = await run(["init", "--csv", "examples/contacts.csv", "--output", output])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('key "external_id"')
+    const text = readFileSync(output, "utf8")
+    expect(text).toMatch(/^\/\/ brainsync configuration/)
+    expect(text).toContain('"email": "email"')
+    expect(text).toContain('"First Name": "first_name"')
+    const dry = await runHere(["sync", "-c", output, "--dry-run", "--json"])
+    expect(dry.code).toBe(0)
+    const summary = JSON.parse(dry.stdout.trim().split("\n").at(-1)!) as { report: Record<string, number> }
+    expect(summary.report).toMatchObject({ read: 3002, failed: 0 })
+    expect(existsSync(join(dir, ".brainsync/contacts.db"))).toBe(true)
+    const again = await runHere(["init", "--csv", "examples/contacts.csv", "--output", output])
+    expect(again).toMatchObject({ code: 2 })
+    expect(again.stderr).toContain("--force")
+  })
+
+  it("sandbox: runs the sandbox server until stopped", async () => {
+    const child = spawn(process.execPath, [bin, "sandbox", "--port", "0"], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: "1" },
+    })
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = ""
+        child.stdout.on("data", (piece) => {
+          out += String(piece)
+          const found = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)
+          if (found !== null) resolve(found[1]!)
+        })
+        child.on("close", (code) => reject(new Error(`the sandbox exited with ${code}: ${out}`)))
+      })
+      const stats = await fetch(`${url}/sandbox/stats`)
+      expect(stats.status).toBe(200)
+    } finally {
+      child.kill("SIGINT")
+    }
+  })
+})
+
+describe("the progress display", () => {
+  let crm: RunningSandbox
+  beforeAll(async () => {
+    crm = await startSandbox()
+  })
+  afterAll(() => crm.close())
+
+  it("updates one line in place on a terminal and ends with the summary", async () => {
+    const dir = tempDir()
+    writeCsv(dir, 12)
+    const config = writeConfig(dir, {
+      crm: { baseUrl: crm.url, listId: crm.listId },
+      batchSize: 2,
+      requestsPerSecond: 4,
+      concurrency: 1,
+    })
+    // util-linux `script` runs the command in a pseudo-terminal and copies what it shows.
+    // (Asynchronously: the sandbox answering it runs in this process.)
+    const child = spawn("script", ["-qfec", `${process.execPath} ${bin} sync -c ${config}`, "/dev/null"], {
+      cwd: root,
+      env: { ...process.env, MAINBRAINER_TOKEN: crm.token, NO_COLOR: "1", TERM: "xterm" },
+      stdio: ["ignore", "pipe", "pipe"],
+    })
+    let screen = ""
+    child.stdout.on("data", (piece) => (screen += String(piece)))
+    const status = await new Promise<number | null>((resolve) => child.on("close", resolve))
+    expect(status).toBe(0)
+    const redraws = screen
+      .split("\r")
+      .filter((part) => /\d+ read · \d+ sent/.test(part) && part.includes("\x1b[K"))
+    expect(redraws.length).toBeGreaterThanOrEqual(3)
+    expect(screen).toMatch(/\[[█░]{20}\]\s+\d+%/)
+    // The summary comes last, after the final state of the line.
+    const end = screen.slice(screen.lastIndexOf("\x1b[K"))
+    expect(end).toMatch(
+      /accepted\s+12[\s\S]*rejected\s+2[\s\S]*rows read\s+14[\s\S]*requests\s+6[\s\S]*time\s+.*rows\/s\s*$/,
+    )
+    // NO_COLOR: in place, but no colours.
+    expect(screen).not.toMatch(/\x1b\[3\dm/)
+  }, 120_000)
+
+  it("colours only a terminal, and never with NO_COLOR", () => {
+    const saved = process.env["NO_COLOR"]
+    try {
+      delete process.env["NO_COLOR"]
+      expect(styleFor({ isTTY: true }).color).toBe(true)
+      expect(styleFor({ isTTY: false }).color).toBe(false)
+      process.env["NO_COLOR"] = "1"
+      expect(styleFor({ isTTY: true }).color).toBe(false)
+    } finally {
+      if (saved === undefined) delete process.env["NO_COLOR"]
+      else process.env["NO_COLOR"] = saved
+    }
+  })
+})
