@@ -108,7 +108,7 @@ describe("the progress display", () => {
       /accepted\s+12[\s\S]*rejected\s+2[\s\S]*rows read\s+14[\s\S]*requests\s+6[\s\S]*time\s+.*rows\/s\s*$/,
     )
     // NO_COLOR: in place, but no colours.
-    expect(screen).not.toMatch(/\x1b\[3\dm/)
+    expect(screen).not.toMatch(new RegExp(`${String.fromCharCode(27)}\\[3\\dm`))
   }, 120_000)
 
   it("colours only a terminal, and never with NO_COLOR", () => {
