@@ -4,8 +4,10 @@
  * The sink reports faithfully what happened (the 202 body, the contract's typed errors, or a
  * `TransportError` saying whether the batch may have been applied); the pipeline decides what to
  * do about it. When a response is lost, the error (and a warning in the log) says how many of the
- * batch's contacts have no contactId, email or mobile: those are the ones a resend may duplicate. It keeps to `requestsPerSecond` by spacing requests evenly, and holds everyone back
- * after a 429 for the `Retry-After` the CRM asked for.
+ * batch's contacts have no contactId, email or mobile: those are the ones a resend may duplicate.
+ *
+ * With `requestsPerSecond`, requests are spread evenly and the CRM never counts more than that
+ * many in one second (see `internal/pacer.ts`); after a 429 everyone waits its `Retry-After`.
  *
  * The bearer token stays `Redacted`: it is put into the request's headers and nowhere else, and
  * errors never carry the request. It is refused over plain `http://` to a host that is not this
@@ -26,7 +28,7 @@ export interface Options {
   readonly token: Redacted.Redacted<string>
   /** How long one request may take, answer included (default 30 seconds). */
   readonly timeout?: Duration.DurationInput | undefined
-  /** The CRM's rate limit; requests are spaced to stay under it (default: no limit). */
+  /** The CRM's rate limit; requests are spaced so that the CRM never counts more in one second (default: no limit). */
   readonly requestsPerSecond?: number | undefined
   /** Send the token over plain `http://` to a host that is not loopback (default false). */
   readonly allowInsecureToken?: boolean | undefined
@@ -107,8 +109,7 @@ export const make = (
 
     const upsert: ContactSink.Service["upsert"] = (batch) =>
       Effect.gen(function* () {
-        yield* pacer.take
-        const { response, body } = yield* send(HttpClientRequest.bodyUnsafeJson(base, batch)).pipe(
+        const { response, body } = yield* pacer.run(send(HttpClientRequest.bodyUnsafeJson(base, batch))).pipe(
           Effect.catchIf(
             (error) => error.maybeApplied,
             (error) => {

@@ -1,6 +1,6 @@
 /** The sink's rate pacing and `Retry-After` reading, on the test clock. */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, Ref, TestClock } from "effect"
+import { type Duration, Effect, Fiber, Ref, TestClock } from "effect"
 import * as Pacer from "../src/internal/pacer.js"
 import { parseRetryAfter } from "../src/internal/retryAfter.js"
 
@@ -22,32 +22,52 @@ describe("Retry-After", () => {
 })
 
 describe("Pacer", () => {
-  it.effect("spaces request starts evenly at the rate, with headroom", () =>
+  /** Runs `count` requests through the pacer at once, each taking `takes`; counts those started. */
+  const launch = (pacer: Pacer.Pacer, count: number, takes: Duration.DurationInput = 0) =>
     Effect.gen(function* () {
-      const pacer = yield* Pacer.make(10)
       const started = yield* Ref.make(0)
       const fiber = yield* Effect.fork(
         Effect.forEach(
-          Array.from({ length: 5 }),
+          Array.from({ length: count }),
           () =>
-            Effect.zipRight(
-              pacer.take,
-              Ref.update(started, (n) => n + 1),
+            pacer.run(
+              Effect.zipRight(
+                Ref.update(started, (n) => n + 1),
+                Effect.sleep(takes),
+              ),
             ),
-          {
-            concurrency: "unbounded",
-          },
+          { concurrency: "unbounded" },
         ),
       )
+      yield* TestClock.adjust("0 millis")
+      return { started: Ref.get(started), fiber }
+    })
+
+  it.effect("spaces request starts evenly at the rate", () =>
+    Effect.gen(function* () {
+      const { started, fiber } = yield* launch(yield* Pacer.make(10), 5)
+      expect(yield* started).toBe(1)
+      yield* TestClock.adjust("99 millis")
+      expect(yield* started).toBe(1)
       yield* TestClock.adjust("1 millis")
-      expect(yield* Ref.get(started)).toBe(1)
-      // 100 ms is the plain spacing for 10/s; the headroom keeps the second one waiting a little longer.
-      yield* TestClock.adjust("100 millis")
-      expect(yield* Ref.get(started)).toBe(1)
-      yield* TestClock.adjust(`${100 * Pacer.HEADROOM} millis`)
-      expect(yield* Ref.get(started)).toBe(2)
+      expect(yield* started).toBe(2)
+      yield* TestClock.adjust("300 millis")
+      expect(yield* started).toBe(5)
+      yield* Fiber.join(fiber)
+    }),
+  )
+
+  it.effect("starts a request only a second after the one `limit` places before it finished", () =>
+    Effect.gen(function* () {
+      // 2/s: starts at 0 and 500; each takes 800 ms, so the first ends at 800 and the third may start at 1800 (+ margin).
+      const { started, fiber } = yield* launch(yield* Pacer.make(2), 3, "800 millis")
+      yield* TestClock.adjust("500 millis")
+      expect(yield* started).toBe(2)
+      yield* TestClock.adjust(`${1299 + Pacer.WINDOW_MARGIN_MILLIS} millis`)
+      expect(yield* started).toBe(2)
+      yield* TestClock.adjust("1 millis")
+      expect(yield* started).toBe(3)
       yield* TestClock.adjust("1 seconds")
-      expect(yield* Ref.get(started)).toBe(5)
       yield* Fiber.join(fiber)
     }),
   )
@@ -56,11 +76,49 @@ describe("Pacer", () => {
     Effect.gen(function* () {
       const pacer = yield* Pacer.make(1000)
       yield* pacer.pause(3)
-      const fiber = yield* Effect.fork(pacer.take)
+      const { started, fiber } = yield* launch(pacer, 1)
       yield* TestClock.adjust("2999 millis")
-      expect(fiber.unsafePoll()).toBeNull()
+      expect(yield* started).toBe(0)
       yield* TestClock.adjust("1 millis")
+      expect(yield* started).toBe(1)
       yield* Fiber.join(fiber)
+    }),
+  )
+
+  it.effect("frees the place of a request that was interrupted before it ran", () =>
+    Effect.gen(function* () {
+      const pacer = yield* Pacer.make(1)
+      const { fiber } = yield* launch(pacer, 2)
+      yield* Fiber.interrupt(fiber)
+      const { started } = yield* launch(pacer, 1)
+      yield* TestClock.adjust("2 seconds")
+      expect(yield* started).toBe(1)
+    }),
+  )
+
+  // A stalled event loop used to let every slot that fell due during the stall go at once.
+  it.live("never starts more than the limit within a second, even after the event loop stalls", () =>
+    Effect.gen(function* () {
+      const pacer = yield* Pacer.make(20)
+      const starts: Array<number> = []
+      const fiber = yield* Effect.fork(
+        Effect.forEach(
+          Array.from({ length: 45 }),
+          () => pacer.run(Effect.sync(() => starts.push(performance.now()))),
+          { concurrency: "unbounded" },
+        ),
+      )
+      yield* Effect.sleep("100 millis")
+      const stallUntil = performance.now() + 400
+      while (performance.now() < stallUntil) {
+        // a busy event loop
+      }
+      yield* Fiber.join(fiber)
+      const mostInOneSecond = Math.max(
+        ...starts.map((start) => starts.filter((t) => t >= start && t < start + 1000).length),
+      )
+      expect(starts.length).toBe(45)
+      expect(mostInOneSecond).toBeLessThanOrEqual(20)
     }),
   )
 })

@@ -1,42 +1,67 @@
 /**
- * Spaces request starts evenly so that a rate limit counted per second is never exceeded.
+ * Keeps requests under a per-second limit as the server counts them, evenly spread.
  *
- * A token bucket lets a full bucket go out at once at the end of one second and another at the
- * start of the next; even spacing cannot. The spacing carries a little headroom because the
- * server stamps requests when it reads them, so jitter on the way can bring two of them closer
- * than they were sent: with 5% headroom 20 requests span 1050 ms, so up to 50 ms of jitter still
- * keeps every one-second window at the limit.
+ * - Starts are booked on an even grid (1/rate apart), so that requests go out spread across each
+ *   second rather than in a burst, and a late wake-up does not push every later slot back.
+ * - A request starts only once a second has passed since the request `limit` places before it
+ *   *finished*. A server stamps a request somewhere between its start and its answer, so this
+ *   keeps any `limit + 1` of them more than a second apart however the network or the server's
+ *   own pauses bunch them up on the way. (Timing starts alone is not enough: after a stall of the
+ *   server, requests sent evenly are read, and counted, together.)
+ * A token bucket, by contrast, lets a full bucket go at the end of one second and another at the
+ * start of the next.
  */
-import { Clock, Duration, Effect } from "effect"
+import { Clock, Deferred, Duration, Effect } from "effect"
 
-export const HEADROOM = 0.05
+/** Added to the one-second window for clock granularity (both sides count whole milliseconds). */
+export const WINDOW_MARGIN_MILLIS = 2
 
 export interface Pacer {
-  /** Waits for the next free slot; one caller at a time gets each slot. */
-  readonly take: Effect.Effect<void>
+  /** Runs `request` in the next free slot; slots are given in order of arrival. */
+  readonly run: <A, E, R>(request: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** Keeps every caller away for `seconds` (after a 429 with `Retry-After`). */
   readonly pause: (seconds: number) => Effect.Effect<void>
 }
 
-const unlimited: Pacer = { take: Effect.void, pause: () => Effect.void }
+const unlimited: Pacer = { run: (request) => request, pause: () => Effect.void }
 
 export const make = (requestsPerSecond: number | undefined): Effect.Effect<Pacer> => {
   if (requestsPerSecond === undefined || !Number.isFinite(requestsPerSecond)) return Effect.succeed(unlimited)
-  const spacingMillis = (1000 / requestsPerSecond) * (1 + HEADROOM)
+  const spacingMillis = 1000 / requestsPerSecond
+  const windowMillis = 1000 + WINDOW_MARGIN_MILLIS
+  const perWindow = Math.max(1, Math.floor(requestsPerSecond))
   return Effect.map(Effect.makeSemaphore(1), (lock) => {
     let nextSlot = 0
-    const take = lock.withPermits(1)(
-      Effect.gen(function* () {
-        const wait = nextSlot - (yield* Clock.currentTimeMillis)
-        if (wait > 0) yield* Effect.sleep(Duration.millis(wait))
-        // Measured after waking: a late wake-up must not let the following request in early.
-        nextSlot = (yield* Clock.currentTimeMillis) + spacingMillis
-      }),
-    )
+    let pausedUntil = 0
+    /** When each of the last `perWindow` requests finished, by place modulo `perWindow`. */
+    const finished: Array<Deferred.Deferred<number> | undefined> = new Array(perWindow)
+    let place = 0
+
+    const book = (done: Deferred.Deferred<number>) =>
+      lock.withPermits(1)(
+        Effect.gen(function* () {
+          const earlier = finished[place]
+          finished[place] = done
+          place = (place + 1) % perWindow
+          const earlierEnd = earlier === undefined ? Number.NEGATIVE_INFINITY : yield* Deferred.await(earlier)
+          const now = yield* Clock.currentTimeMillis
+          const slot = Math.max(nextSlot, pausedUntil, earlierEnd + windowMillis, now)
+          if (slot > now) yield* Effect.sleep(Duration.millis(slot - now))
+          nextSlot = slot + spacingMillis
+        }),
+      )
+
+    const run = <A, E, R>(request: Effect.Effect<A, E, R>) =>
+      Effect.flatMap(Deferred.make<number>(), (done) =>
+        Effect.zipRight(book(done), request).pipe(
+          Effect.ensuring(Effect.flatMap(Clock.currentTimeMillis, (end) => Deferred.succeed(done, end))),
+        ),
+      )
+
     const pause = (seconds: number) =>
       Effect.map(Clock.currentTimeMillis, (now) => {
-        nextSlot = Math.max(nextSlot, now + seconds * 1000)
+        pausedUntil = Math.max(pausedUntil, now + seconds * 1000)
       })
-    return { take, pause }
+    return { run, pause }
   })
 }
