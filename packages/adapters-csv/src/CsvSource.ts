@@ -51,9 +51,21 @@ const readerFor = (options: Options): RowReader => {
     throw new FatalCsvError("header: false needs the column names in `columns`")
   if (options.header !== false && options.columns !== undefined)
     throw new FatalCsvError("`columns` names the fields of a file without header line: set header: false")
+  const delimiter =
+    options.delimiter === undefined || options.delimiter === "auto" ? undefined : options.delimiter
+  if (quote.length !== 1) throw new FatalCsvError(`the quote must be one character, not "${quote}"`)
+  if (options.escape !== undefined && options.escape.length !== 1)
+    throw new FatalCsvError(`the escape must be one character, not "${options.escape}"`)
+  if (delimiter !== undefined && (delimiter === "" || delimiter.includes(quote) || /[\r\n]/.test(delimiter)))
+    throw new FatalCsvError(`the delimiter cannot be empty, hold the quote or a line break: "${delimiter}"`)
+  for (const [name, value] of [
+    ["maxRowChars", options.maxRowChars],
+    ["chunkSize", options.chunkSize],
+  ] as const)
+    if (value !== undefined && !(Number.isInteger(value) && value > 0))
+      throw new FatalCsvError(`${name} must be a whole number above 0, not ${value}`)
   return new RowReader({
-    delimiter:
-      options.delimiter === undefined || options.delimiter === "auto" ? undefined : options.delimiter,
+    delimiter,
     quote,
     escape: options.escape ?? quote,
     columns: options.header === false ? options.columns : undefined,

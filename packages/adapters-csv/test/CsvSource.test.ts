@@ -80,6 +80,16 @@ describe("CsvSource", () => {
     }),
   )
 
+  it.effect("refuses unusable options with a SourceError", () =>
+    Effect.gen(function* () {
+      expect(yield* readError("a\n", { quote: "''" })).toContain("the quote must be one character")
+      expect(yield* readError("a\n", { delimiter: "\n" })).toContain("the delimiter cannot be empty")
+      expect(yield* readError("a\n", { delimiter: '"' })).toContain("the delimiter cannot be empty")
+      expect(yield* readError("a\n", { maxRowChars: 0 })).toContain("maxRowChars must be a whole number")
+      expect(yield* readError("a\n", { chunkSize: 1.5 })).toContain("chunkSize must be a whole number")
+    }),
+  )
+
   it.effect("reads a file without header line with the given names", () =>
     Effect.gen(function* () {
       const rows = yield* readAll("1,2\n3,4\n", { header: false, columns: ["a", "b"] })
