@@ -55,10 +55,10 @@ export type Pagination = PageNumber | OffsetLimit | Cursor | LinkHeader
 
 export const pageNumber = (
   options: {
-    readonly param?: string
-    readonly first?: number
-    readonly sizeParam?: string
-    readonly size?: number
+    readonly param?: string | undefined
+    readonly first?: number | undefined
+    readonly sizeParam?: string | undefined
+    readonly size?: number | undefined
   } = {},
 ): PageNumber => ({
   _tag: "PageNumber",
@@ -70,8 +70,8 @@ export const pageNumber = (
 
 export const offsetLimit = (options: {
   readonly limit: number
-  readonly offsetParam?: string
-  readonly limitParam?: string
+  readonly offsetParam?: string | undefined
+  readonly limitParam?: string | undefined
 }): OffsetLimit => ({
   _tag: "OffsetLimit",
   offsetParam: options.offsetParam ?? "offset",
@@ -79,7 +79,10 @@ export const offsetLimit = (options: {
   limit: options.limit,
 })
 
-export const cursor = (options: { readonly cursorPath: JsonPath.Path; readonly param?: string }): Cursor => ({
+export const cursor = (options: {
+  readonly cursorPath: JsonPath.Path
+  readonly param?: string | undefined
+}): Cursor => ({
   _tag: "Cursor",
   cursorPath: JsonPath.segments(options.cursorPath),
   param: options.param ?? "cursor",

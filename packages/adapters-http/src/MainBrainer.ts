@@ -150,18 +150,40 @@ export const layerWithClient = (
 ): Layer.Layer<ContactSink.ContactSink, SinkConfigError, HttpClient.HttpClient> =>
   Layer.effect(ContactSink.ContactSink, make(options))
 
+/** A value, or the `Config` to read it from. */
+export type Configured<A> = A | Config.Config<A>
+
+export interface ConfigOptions {
+  /** Default: `Config.string("MAINBRAINER_BASE_URL")`. */
+  readonly baseUrl?: Configured<string> | undefined
+  /** Default: `Config.redacted("MAINBRAINER_TOKEN")`. */
+  readonly token?: Configured<Redacted.Redacted<string>> | undefined
+  readonly timeout?: Configured<Duration.DurationInput> | undefined
+  readonly requestsPerSecond?: Configured<number> | undefined
+  readonly allowInsecureToken?: Configured<boolean> | undefined
+}
+
+const read = <A>(value: Configured<A> | undefined): Effect.Effect<A | undefined, ConfigError.ConfigError> =>
+  Config.isConfig(value) ? value : Effect.succeed(value)
+
 /**
  * The sink from configuration: by default `MAINBRAINER_BASE_URL` and `MAINBRAINER_TOKEN` (read
- * with `Config.redacted`, so the token is never held as plain text).
+ * with `Config.redacted`, so the token is never held as plain text); each option is a value or a
+ * `Config`, e.g. `layerConfig({ requestsPerSecond: 10 })`.
  */
 export const layerConfig = (
-  options: Config.Config.Wrap<Partial<Options>> = {},
+  options: ConfigOptions = {},
 ): Layer.Layer<ContactSink.ContactSink, SinkConfigError | ConfigError.ConfigError> =>
   Layer.unwrapEffect(
     Effect.gen(function* () {
-      const given = yield* Config.unwrap(options)
-      const baseUrl = given.baseUrl ?? (yield* Config.string("MAINBRAINER_BASE_URL"))
-      const token = given.token ?? (yield* Config.redacted("MAINBRAINER_TOKEN"))
-      return layer({ ...given, baseUrl, token })
+      const baseUrl = (yield* read(options.baseUrl)) ?? (yield* Config.string("MAINBRAINER_BASE_URL"))
+      const token = (yield* read(options.token)) ?? (yield* Config.redacted("MAINBRAINER_TOKEN"))
+      return layer({
+        baseUrl,
+        token,
+        timeout: yield* read(options.timeout),
+        requestsPerSecond: yield* read(options.requestsPerSecond),
+        allowInsecureToken: yield* read(options.allowInsecureToken),
+      })
     }),
   )

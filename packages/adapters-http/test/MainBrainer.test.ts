@@ -4,7 +4,18 @@
  */
 import { ContactSink } from "@brainsync/core"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Context, Effect, Either, Exit, Inspectable, Layer, Logger, Redacted } from "effect"
+import {
+  Cause,
+  ConfigProvider,
+  Context,
+  Effect,
+  Either,
+  Exit,
+  Inspectable,
+  Layer,
+  Logger,
+  Redacted,
+} from "effect"
 import { MainBrainer } from "../src/index.js"
 import * as Server from "./fixtures/ScriptedServer.js"
 
@@ -256,5 +267,28 @@ describe("MainBrainer sink", () => {
       )
       expect(Either.isRight(allowedExplicitly)).toBe(true)
     }),
+  )
+
+  it.scopedLive(
+    "layerConfig reads MAINBRAINER_BASE_URL and MAINBRAINER_TOKEN, and refuses an insecure URL",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* Server.make(answers)
+        const fromEnv = (env: Record<string, string>) =>
+          Layer.build(MainBrainer.layerConfig()).pipe(
+            Effect.map(Context.get(ContactSink.ContactSink)),
+            Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))),
+          )
+        const sink = yield* fromEnv({ MAINBRAINER_BASE_URL: `${server.url}/ok`, MAINBRAINER_TOKEN: TOKEN })
+        yield* sink.upsert(batch)
+        expect(server.received[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`)
+        const insecure = yield* Effect.flip(
+          fromEnv({ MAINBRAINER_BASE_URL: "http://crm.example.com", MAINBRAINER_TOKEN: TOKEN }),
+        )
+        expect(insecure).toMatchObject({ _tag: "SinkConfigError", reason: "InsecureToken" })
+        const missing = yield* Effect.flip(fromEnv({ MAINBRAINER_BASE_URL: `${server.url}/ok` }))
+        expect(missing._tag).toBe("ConfigError")
+        expectNoToken(insecure)
+      }),
   )
 })
