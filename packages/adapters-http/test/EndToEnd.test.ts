@@ -104,4 +104,33 @@ describe("end to end against the sandbox", () => {
         expect(stats.requests.peakPerSecond).toBeLessThanOrEqual(20)
       }),
   )
+
+  it.scopedLive("two rows (two keys) with one email end as one contact: the later row updates it", () =>
+    Effect.gen(function* () {
+      const crm = yield* Crm.start({})
+      const people = Crm.people(300).map((person, i) =>
+        i === 21 || i === 22 ? { ...person, email: "shared@example.com" } : person,
+      )
+      const { report, settled } = yield* Crm.sync(crm, people)
+      expect(report).toMatchObject({ read: 300, inserted: 299, updated: 1, failed: 0 })
+      expect(settled.get("r21")?.[0]).toMatchObject({ outcome: "inserted" })
+      expect(settled.get("r22")?.[0]).toMatchObject({
+        outcome: "updated",
+        contactId: settled.get("r21")?.[0]?.contactId,
+      })
+      const contacts = yield* Crm.stored(crm)
+      expect(contacts.length).toBe(299)
+      expect(contacts.filter((contact) => contact.email === "shared@example.com")).toHaveLength(1)
+    }),
+  )
+
+  it.scopedLive("a token the CRM does not know stops the sync with Unauthorized, and is not shown", () =>
+    Effect.gen(function* () {
+      const crm = yield* Crm.start({ token: "not-the-sandbox-token-1f4e" })
+      const error = yield* Effect.flip(Crm.sync(crm, Crm.people(50)))
+      expect(error).toMatchObject({ _tag: "SyncError", reason: "Unauthorized" })
+      expect(JSON.stringify(error) + String(error)).not.toContain("not-the-sandbox-token-1f4e")
+      expect((yield* crm.sandbox.stats).contacts).toBe(0)
+    }),
+  )
 })
