@@ -88,7 +88,30 @@ export const HttpSourceConfig = Schema.Struct({
   headers: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
 })
 
-export const Source = Schema.Union(CsvSourceConfig, HttpSourceConfig)
+export const SqlSourceConfig = Schema.Struct({
+  kind: Schema.Literal("sql"),
+  /** A SQLite database file. */
+  sqlite: Schema.NonEmptyTrimmedString,
+  /** A table to read, or ... */
+  table: Schema.optional(Schema.NonEmptyTrimmedString),
+  /** ... a SELECT without ORDER BY / LIMIT (it is paged by the cursor). */
+  query: Schema.optional(Schema.NonEmptyTrimmedString),
+  params: Schema.optional(
+    Schema.Array(Schema.Union(Schema.String, Schema.Number, Schema.Boolean, Schema.Null)),
+  ),
+  /** The column(s) that order the rows and that each page continues after: unique together. */
+  cursor: Schema.Union(Schema.NonEmptyTrimmedString, Schema.NonEmptyArray(Schema.NonEmptyTrimmedString)),
+  columns: Schema.optional(Schema.Array(Schema.String)),
+  pageSize: Schema.optional(PositiveInt),
+}).pipe(
+  Schema.filter((source) =>
+    (source.table === undefined) !== (source.query === undefined)
+      ? true
+      : { path: ["table"], message: "give either table or query" },
+  ),
+)
+
+export const Source = Schema.Union(CsvSourceConfig, HttpSourceConfig, SqlSourceConfig)
 export type Source = typeof Source.Type
 
 export const Webhook = Schema.Struct({
@@ -165,7 +188,11 @@ export const resolvePaths = (config: SyncConfig, folder: string): SyncConfig => 
   return {
     ...config,
     source:
-      config.source.kind === "csv" ? { ...config.source, path: absolute(config.source.path) } : config.source,
+      config.source.kind === "csv"
+        ? { ...config.source, path: absolute(config.source.path) }
+        : config.source.kind === "sql"
+          ? { ...config.source, sqlite: absolute(config.source.sqlite) }
+          : config.source,
     ...(config.state !== undefined ? { state: absolute(config.state) } : {}),
   }
 }

@@ -1,10 +1,11 @@
 /** The configured source as a stream of rows, and how far through it the run is when its size is known. */
 import { CsvSource } from "@brainsync/adapters-csv"
 import { HttpSource } from "@brainsync/adapters-http"
-import type { SourceRow } from "@brainsync/core"
+import { SqlLedger, SqlSource } from "@brainsync/adapters-sql"
+import { SourceRow } from "@brainsync/core"
 import { NodeHttpClient } from "@effect/platform-node"
-import { Effect, Redacted, Stream } from "effect"
-import { createReadStream, statSync } from "node:fs"
+import { Effect, Layer, Redacted, Stream } from "effect"
+import { createReadStream, existsSync, statSync } from "node:fs"
 import type * as SyncConfig from "../SyncConfig.js"
 import * as Exit from "./exit.js"
 
@@ -95,5 +96,24 @@ const http = (config: typeof SyncConfig.HttpSourceConfig.Type): Effect.Effect<Op
     }
   })
 
+const sql = (config: typeof SyncConfig.SqlSourceConfig.Type): Effect.Effect<Opened, Exit.CliFailure> =>
+  Effect.gen(function* () {
+    if (!existsSync(config.sqlite)) return yield* Exit.usage(`source.sqlite: no such file ${config.sqlite}`)
+    const common = {
+      cursor: config.cursor,
+      ...(config.pageSize !== undefined ? { pageSize: config.pageSize } : {}),
+    }
+    const rows =
+      config.table !== undefined
+        ? SqlSource.fromTable({ ...common, table: config.table, columns: config.columns })
+        : SqlSource.fromQuery({ ...common, query: config.query ?? "", params: config.params })
+    const client = SqlLedger.sqliteClient(config.sqlite).pipe(
+      Layer.mapError(
+        (error) => new SourceRow.SourceError({ source: config.sqlite, message: error.message, cause: error }),
+      ),
+    )
+    return { rows: Stream.provideLayer(rows, client), fraction: undefined, label: config.sqlite }
+  })
+
 export const open = (config: SyncConfig.Source): Effect.Effect<Opened, Exit.CliFailure> =>
-  config.kind === "csv" ? csv(config) : http(config)
+  config.kind === "csv" ? csv(config) : config.kind === "http" ? http(config) : sql(config)
