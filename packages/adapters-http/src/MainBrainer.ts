@@ -17,6 +17,7 @@ import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { ContactSink } from "@brainsync/core"
 import { Clock, Config, type ConfigError, Data, Duration, Effect, Either, Layer, Redacted } from "effect"
+import { type Configured, read } from "./internal/configured.js"
 import * as Pacer from "./internal/pacer.js"
 import { interpret } from "./internal/responses.js"
 import { parseRetryAfter } from "./internal/retryAfter.js"
@@ -150,9 +151,6 @@ export const layerWithClient = (
 ): Layer.Layer<ContactSink.ContactSink, SinkConfigError, HttpClient.HttpClient> =>
   Layer.effect(ContactSink.ContactSink, make(options))
 
-/** A value, or the `Config` to read it from. */
-export type Configured<A> = A | Config.Config<A>
-
 export interface ConfigOptions {
   /** Default: `Config.string("MAINBRAINER_BASE_URL")`. */
   readonly baseUrl?: Configured<string> | undefined
@@ -162,9 +160,6 @@ export interface ConfigOptions {
   readonly requestsPerSecond?: Configured<number> | undefined
   readonly allowInsecureToken?: Configured<boolean> | undefined
 }
-
-const read = <A>(value: Configured<A> | undefined): Effect.Effect<A | undefined, ConfigError.ConfigError> =>
-  Config.isConfig(value) ? value : Effect.succeed(value)
 
 /**
  * The sink from configuration: by default `MAINBRAINER_BASE_URL` and `MAINBRAINER_TOKEN` (read

@@ -11,8 +11,9 @@ import { randomBytes } from "node:crypto"
 import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer, NodeHttpServerRequest } from "@effect/platform-node"
 import { BatchReport, BatchResults } from "@brainsync/core"
-import { Data, Effect, Either, Layer, Schema, type Scope } from "effect"
+import { type ConfigError, Data, Effect, Either, Layer, Schema, type Scope } from "effect"
 import * as BoundedBody from "./internal/boundedBody.js"
+import { type Configured, read } from "./internal/configured.js"
 import * as ReportInbox from "./internal/reportInbox.js"
 
 export interface Options {
@@ -96,3 +97,27 @@ export const make = (options: Options = {}): Effect.Effect<Service, WebhookRecei
 /** The receiver as core's `BatchResults`, running for the lifetime of the layer. */
 export const layer = (options: Options = {}): Layer.Layer<BatchResults.BatchResults, WebhookReceiverError> =>
   Layer.scoped(BatchResults.BatchResults, make(options))
+
+export interface ConfigOptions {
+  readonly host?: Configured<string> | undefined
+  readonly port?: Configured<number> | undefined
+  readonly publicUrl?: Configured<string> | undefined
+  readonly maxBodyBytes?: Configured<number> | undefined
+  readonly maxHeldReports?: Configured<number> | undefined
+}
+
+/** The receiver from configuration: each option a value or a `Config`, e.g. `{ publicUrl: Config.string("WEBHOOK_PUBLIC_URL") }`. */
+export const layerConfig = (
+  options: ConfigOptions = {},
+): Layer.Layer<BatchResults.BatchResults, WebhookReceiverError | ConfigError.ConfigError> =>
+  Layer.unwrapEffect(
+    Effect.gen(function* () {
+      return layer({
+        host: yield* read(options.host),
+        port: yield* read(options.port),
+        publicUrl: yield* read(options.publicUrl),
+        maxBodyBytes: yield* read(options.maxBodyBytes),
+        maxHeldReports: yield* read(options.maxHeldReports),
+      })
+    }),
+  )

@@ -1,6 +1,7 @@
 /** The webhook receiver over real HTTP on 127.0.0.1. */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Option } from "effect"
+import { BatchResults } from "@brainsync/core"
+import { Config, ConfigProvider, Context, Effect, Layer, Option } from "effect"
 import { WebhookReceiver } from "../src/index.js"
 
 const report = (batchId: string, contactId = "1") => ({
@@ -118,6 +119,20 @@ describe("WebhookReceiver", () => {
       expect(yield* receiver.await("a", "20 millis")).toEqual(Option.none())
       expect(Option.isSome(yield* receiver.await("b", "20 millis"))).toBe(true)
       expect(Option.isSome(yield* receiver.await("c", "20 millis"))).toBe(true)
+    }),
+  )
+
+  it.scopedLive("layerConfig reads its options from configuration", () =>
+    Effect.gen(function* () {
+      const results = yield* Layer.build(
+        WebhookReceiver.layerConfig({ publicUrl: Config.string("WEBHOOK_PUBLIC_URL"), port: 0 }),
+      ).pipe(
+        Effect.map(Context.get(BatchResults.BatchResults)),
+        Effect.withConfigProvider(
+          ConfigProvider.fromMap(new Map([["WEBHOOK_PUBLIC_URL", "https://tunnel.example.net"]])),
+        ),
+      )
+      expect(results.webHookUrl).toMatch(/^https:\/\/tunnel\.example\.net\/webhooks\//)
     }),
   )
 })
