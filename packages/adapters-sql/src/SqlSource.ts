@@ -76,11 +76,18 @@ const paginate = (
       }
       return Stream.unfoldChunkEffect(
         { after: options.after, done: false } as State,
-        (state): Effect.Effect<Option.Option<readonly [Chunk.Chunk<SourceRow.SourceRow>, State]>, SourceRow.SourceError> =>
+        (
+          state,
+        ): Effect.Effect<
+          Option.Option<readonly [Chunk.Chunk<SourceRow.SourceRow>, State]>,
+          SourceRow.SourceError
+        > =>
           state.done
             ? Effect.succeed(Option.none())
             : page(state.after).pipe(
-                Effect.mapError((error: SqlError.SqlError) => fail(`cannot read ${name}: ${error.message}`, error)),
+                Effect.mapError((error: SqlError.SqlError) =>
+                  fail(`cannot read ${name}: ${error.message}`, error),
+                ),
                 Effect.flatMap((rows) => {
                   if (rows.length === 0) return Effect.succeed(Option.none())
                   const out: Array<SourceRow.SourceRow> = new Array(rows.length)
@@ -97,7 +104,10 @@ const paginate = (
                     out[i] = SourceRow.make({ position: position(columns, last), fields })
                   }
                   return Effect.succeed(
-                    Option.some([Chunk.unsafeFromArray(out), { after: last, done: rows.length < pageSize }] as const),
+                    Option.some([
+                      Chunk.unsafeFromArray(out),
+                      { after: last, done: rows.length < pageSize },
+                    ] as const),
                   )
                 }),
               ),

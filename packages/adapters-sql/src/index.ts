@@ -1,2 +1,3 @@
+export * as DeadLetters from "./DeadLetters.js"
 export * as SqlLedger from "./SqlLedger.js"
 export * as SqlSource from "./SqlSource.js"

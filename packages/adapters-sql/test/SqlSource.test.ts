@@ -17,25 +17,33 @@ const database = (n: number) =>
       const ids = Array.from({ length: n }, (_, i) => i + 1).filter((id) => id !== 7 && id !== 8)
       for (let i = 0; i < ids.length; i += 500)
         yield* sql`INSERT INTO customers ${sql.insert(
-          ids.slice(i, i + 500).map((id) => ({ id, email: `c${id}@example.com`, first_name: `F${id}`, active: id % 2 })),
+          ids
+            .slice(i, i + 500)
+            .map((id) => ({ id, email: `c${id}@example.com`, first_name: `F${id}`, active: id % 2 })),
         )}`
       yield* sql`INSERT INTO memberships ${sql.insert(
-        Array.from({ length: 30 }, (_, i) => ({ tenant: Math.floor(i / 7), seq: 7 - (i % 7), email: `m${i}@example.com` })),
+        Array.from({ length: 30 }, (_, i) => ({
+          tenant: Math.floor(i / 7),
+          seq: 7 - (i % 7),
+          email: `m${i}@example.com`,
+        })),
       )}`
     }).pipe(Effect.provide(client))
     return client
   })
 
 const collect = <A, E, R>(stream: Stream.Stream<A, E, R>) =>
-  Stream.runCollect(Stream.chunks(stream)).pipe(Effect.map((chunks) => Chunk.toReadonlyArray(chunks).map(Chunk.toReadonlyArray)))
+  Stream.runCollect(Stream.chunks(stream)).pipe(
+    Effect.map((chunks) => Chunk.toReadonlyArray(chunks).map(Chunk.toReadonlyArray)),
+  )
 
 describe("SqlSource", () => {
   it.scopedLive("reads a table in cursor order, one chunk per page, with `id N` positions", () =>
     Effect.gen(function* () {
       const client = yield* database(2502)
-      const pages = yield* collect(SqlSource.fromTable({ table: "customers", cursor: "id", pageSize: 1000 })).pipe(
-        Effect.provide(client),
-      )
+      const pages = yield* collect(
+        SqlSource.fromTable({ table: "customers", cursor: "id", pageSize: 1000 }),
+      ).pipe(Effect.provide(client))
       expect(pages.map((page) => page.length)).toEqual([1000, 1000, 500])
       const rows = pages.flat()
       expect(rows.map((row) => row.fields["id"])).toEqual(
@@ -49,21 +57,23 @@ describe("SqlSource", () => {
     }),
   )
 
-  it.scopedLive("reads chosen columns (the cursor always), resumes after a position, and ends on an exactly full last page", () =>
-    Effect.gen(function* () {
-      const client = yield* database(1002) // 1000 rows: pages of 500, 500 and an empty one
-      const pages = yield* collect(
-        SqlSource.fromTable({ table: "customers", cursor: "id", pageSize: 500, columns: ["email"] }),
-      ).pipe(Effect.provide(client))
-      expect(pages.map((page) => page.length)).toEqual([500, 500])
-      expect(pages[0]?.[0]?.fields).toEqual({ id: 1, email: "c1@example.com" })
-      const resumed = yield* collect(
-        SqlSource.fromTable({ table: "customers", cursor: "id", pageSize: 400, after: [990] }),
-      ).pipe(Effect.provide(client))
-      expect(resumed.flat().map((row) => row.position)).toEqual(
-        Array.from({ length: 12 }, (_, i) => `id ${991 + i}`),
-      )
-    }),
+  it.scopedLive(
+    "reads chosen columns (the cursor always), resumes after a position, and ends on an exactly full last page",
+    () =>
+      Effect.gen(function* () {
+        const client = yield* database(1002) // 1000 rows: pages of 500, 500 and an empty one
+        const pages = yield* collect(
+          SqlSource.fromTable({ table: "customers", cursor: "id", pageSize: 500, columns: ["email"] }),
+        ).pipe(Effect.provide(client))
+        expect(pages.map((page) => page.length)).toEqual([500, 500])
+        expect(pages[0]?.[0]?.fields).toEqual({ id: 1, email: "c1@example.com" })
+        const resumed = yield* collect(
+          SqlSource.fromTable({ table: "customers", cursor: "id", pageSize: 400, after: [990] }),
+        ).pipe(Effect.provide(client))
+        expect(resumed.flat().map((row) => row.position)).toEqual(
+          Array.from({ length: 12 }, (_, i) => `id ${991 + i}`),
+        )
+      }),
   )
 
   it.scopedLive("pages on a compound cursor without skipping or repeating rows across page edges", () =>
@@ -98,27 +108,28 @@ describe("SqlSource", () => {
     }),
   )
 
-  it.scopedLive("fails with a SourceError naming the source: a missing table, a bad page size, a null cursor", () =>
-    Effect.gen(function* () {
-      const client = yield* database(3)
-      const missing = yield* Effect.flip(
-        Stream.runDrain(SqlSource.fromTable({ table: "nope", cursor: "id" })).pipe(Effect.provide(client)),
-      )
-      expect(missing._tag).toBe("SourceError")
-      expect(missing.message).toMatch(/^cannot read nope: /)
-      const badSize = yield* Effect.flip(
-        Stream.runDrain(SqlSource.fromTable({ table: "customers", cursor: "id", pageSize: 0 })).pipe(
-          Effect.provide(client),
-        ),
-      )
-      expect(badSize.message).toMatch(/pageSize must be a whole number/)
-      const nullCursor = yield* Effect.flip(
-        Stream.runDrain(
-          SqlSource.fromQuery({ query: "SELECT id, NULL AS k FROM customers", cursor: "k", name: "nulls" }),
-        ).pipe(Effect.provide(client)),
-      )
-      expect(nullCursor.message).toMatch(/^nulls: a row has no value in the cursor column\(s\) k/)
-    }),
+  it.scopedLive(
+    "fails with a SourceError naming the source: a missing table, a bad page size, a null cursor",
+    () =>
+      Effect.gen(function* () {
+        const client = yield* database(3)
+        const missing = yield* Effect.flip(
+          Stream.runDrain(SqlSource.fromTable({ table: "nope", cursor: "id" })).pipe(Effect.provide(client)),
+        )
+        expect(missing._tag).toBe("SourceError")
+        expect(missing.message).toMatch(/^cannot read nope: /)
+        const badSize = yield* Effect.flip(
+          Stream.runDrain(SqlSource.fromTable({ table: "customers", cursor: "id", pageSize: 0 })).pipe(
+            Effect.provide(client),
+          ),
+        )
+        expect(badSize.message).toMatch(/pageSize must be a whole number/)
+        const nullCursor = yield* Effect.flip(
+          Stream.runDrain(
+            SqlSource.fromQuery({ query: "SELECT id, NULL AS k FROM customers", cursor: "k", name: "nulls" }),
+          ).pipe(Effect.provide(client)),
+        )
+        expect(nullCursor.message).toMatch(/^nulls: a row has no value in the cursor column\(s\) k/)
+      }),
   )
 })
-

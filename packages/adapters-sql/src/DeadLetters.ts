@@ -1,0 +1,87 @@
+/**
+ * Sending a sync's dead letters again: the rows that ended `failed` (retries exhausted, or the
+ * run stopped) are kept in the ledger with what was to be sent; `retry` sends those, and only
+ * those, through `Sync.run` under the same sync name (so the lease, the diff and the commit rule
+ * apply). A row that is accepted leaves the dead letters; one that fails again stays with its
+ * new error.
+ *
+ * ```ts
+ * DeadLetters.retry({ name: "crm-contacts", mapping }).pipe(Effect.provide(SqlLedger.layerSqlite(path)))
+ * ```
+ */
+import {
+  type ContactSink,
+  Ledger,
+  type Mapping,
+  SourceRow,
+  Sync,
+  SyncError,
+  type SyncReport,
+} from "@brainsync/core"
+import { Chunk, Effect, Stream } from "effect"
+
+export type Options = Omit<Sync.Options<never, never>, "source" | "mode">
+
+/** The dead letters of a sync (the target is the name and the mapping's list). */
+export const list = (options: Pick<Options, "name" | "mapping">) =>
+  Effect.flatMap(Ledger.Ledger, (ledger) =>
+    ledger.deadLetters({ sync: options.name, listId: options.mapping.config.listId ?? null }),
+  )
+
+/**
+ * Sends the sync's dead letters again (as they were to be sent, not re-read from the source).
+ * Fails with `SyncError` like `Sync.run`; a run with no dead letters sends nothing.
+ */
+export const retry = (
+  options: Options,
+): Effect.Effect<SyncReport.SyncReport, SyncError.SyncError, ContactSink.ContactSink | Ledger.Ledger> =>
+  Effect.gen(function* () {
+    const letters = yield* list(options).pipe(
+      Effect.mapError(
+        (error) =>
+          new SyncError.SyncError({
+            reason: "LedgerFailed",
+            message: `the ledger failed: ${error.message}`,
+            cause: error,
+          }),
+      ),
+    )
+    const byRow = new WeakMap<SourceRow.SourceRow, Ledger.DeadLetter>()
+    const rows = letters.map((letter) => {
+      const row = SourceRow.make({ position: letter.position, fields: { key: letter.key } })
+      byRow.set(row, letter)
+      return row
+    })
+    // A dead letter carries a contactId the ledger learned (the diff adds it again); the mapped
+    // contact, which the ledger's hash is of, has one only when the mapping reads it from a column.
+    const mapsContactId = options.mapping.config.fields?.contactId !== undefined
+    const mapping: Mapping.Mapping = {
+      config: options.mapping.config,
+      problems: options.mapping.problems,
+      map: (row) => {
+        const letter = byRow.get(row)
+        if (letter === undefined)
+          return {
+            _tag: "Rejection",
+            position: row.position,
+            key: undefined,
+            field: "row",
+            reason: "not a dead letter",
+          }
+        const { contactId, ...rest } = letter.contact
+        return {
+          _tag: "Mapped",
+          position: letter.position,
+          key: letter.key,
+          contact: mapsContactId && contactId != null ? { ...rest, contactId } : rest,
+        }
+      },
+    }
+    const batchSize = options.batchSize ?? 100
+    const source = Stream.fromChunks(
+      ...Array.from({ length: Math.ceil(rows.length / batchSize) }, (_, i) =>
+        Chunk.unsafeFromArray(rows.slice(i * batchSize, (i + 1) * batchSize)),
+      ),
+    )
+    return yield* Sync.run({ ...options, source, mapping, mode: "upsert" })
+  })

@@ -1,0 +1,97 @@
+/** End-to-end helpers: a real sandbox on 127.0.0.1, the real HTTP sink and webhook receiver, a ledger file. */
+import { MainBrainer, WebhookReceiver } from "@brainsync/adapters-http"
+import { BatchResults, ContactSink, Mapping, SourceRow, Sync } from "@brainsync/core"
+import { Fixtures, Sandbox } from "@brainsync/sandbox"
+import { Chunk, Effect, Layer, type Scope, Stream } from "effect"
+import { SqlLedger } from "../src/index.js"
+
+export const LIST = Fixtures.DEFAULT_LIST_ID
+
+export const mapping = Mapping.make({
+  listId: LIST,
+  key: "id",
+  fields: { email: "email" },
+  properties: { "First Name": "first" },
+})
+
+export interface Person {
+  readonly id: string
+  readonly email: string
+  readonly first: string
+}
+
+/** `n` people; `version(i)` > 0 changes person i's first name. */
+export const people = (n: number, version: (i: number) => number = () => 0): ReadonlyArray<Person> =>
+  Array.from({ length: n }, (_, i) => ({
+    id: `k${i}`,
+    email: `c${i}@example.com`,
+    first: version(i) === 0 ? `F${i}` : `F${i} v${version(i)}`,
+  }))
+
+export const source = (rows: ReadonlyArray<Person>, chunk = 250) =>
+  Stream.fromChunks(
+    ...Array.from({ length: Math.ceil(rows.length / chunk) }, (_, i) =>
+      Chunk.unsafeFromArray(
+        rows
+          .slice(i * chunk, (i + 1) * chunk)
+          .map((fields, j) =>
+            SourceRow.make({ position: `line ${i * chunk + j + 2}`, fields: { ...fields } }),
+          ),
+      ),
+    ),
+  )
+
+export interface Crm {
+  readonly sandbox: Sandbox.Service
+  /** The HTTP sink to the sandbox and a webhook receiver for its reports. */
+  readonly layer: Layer.Layer<ContactSink.ContactSink | BatchResults.BatchResults>
+  readonly requests: Effect.Effect<number>
+  /** The sandbox's contacts of the list as people (after every accepted batch was applied). */
+  readonly people: Effect.Effect<ReadonlyArray<Person>>
+}
+
+export const crm = (options: Sandbox.Options = {}): Effect.Effect<Crm, unknown, Scope.Scope> =>
+  Effect.gen(function* () {
+    const sandbox = yield* Sandbox.make({ processingDelay: 0, rateLimit: 0, ...options })
+    const receiver = yield* WebhookReceiver.make()
+    const sink = yield* Layer.build(MainBrainer.layer({ baseUrl: sandbox.url, token: sandbox.token }))
+    const layer = Layer.mergeAll(
+      Layer.succeedContext(sink),
+      Layer.succeed(BatchResults.BatchResults, receiver),
+    )
+    return {
+      sandbox,
+      layer,
+      requests: Effect.map(sandbox.stats, (stats) => stats.requests.total),
+      people: Effect.zipRight(
+        sandbox.awaitIdle,
+        Effect.map(sandbox.contacts(LIST), (contacts) =>
+          contacts
+            .map((contact) => ({
+              id: "",
+              email: contact.email ?? "",
+              first: contact.properties.find((p) => p.propertyName === "First Name")?.propertyValue ?? "",
+            }))
+            .sort((a, b) => a.email.localeCompare(b.email)),
+        ),
+      ),
+    }
+  })
+
+/** The people as the sandbox shows them (no ids: the sandbox does not know the sync key). */
+export const asStored = (rows: ReadonlyArray<Person>) =>
+  rows
+    .map((row) => ({ id: "", email: row.email, first: row.first }))
+    .sort((a, b) => a.email.localeCompare(b.email))
+
+export const NAME = "crm-contacts"
+
+export const sync = (
+  target: Crm,
+  ledgerFile: string,
+  rows: ReadonlyArray<Person>,
+  options: Partial<Sync.Options<never, never>> = {},
+) =>
+  Sync.run({ name: NAME, source: source(rows), mapping, retryBaseDelay: "1 millis", ...options }).pipe(
+    Effect.provide(Layer.merge(SqlLedger.layerSqlite(ledgerFile), target.layer)),
+  )
