@@ -116,6 +116,8 @@ export interface Options {
   readonly maxAttempts?: number | undefined
   /** First retry delay, doubled each attempt, with jitter (default 200 ms); a 429's Retry-After wins. */
   readonly retryBaseDelay?: Duration.DurationInput | undefined
+  /** Longest backoff between attempts (default 30 seconds); a longer Retry-After is still honoured. */
+  readonly retryMaxDelay?: Duration.DurationInput | undefined
   /** How long one page may take (default 30 seconds). */
   readonly timeout?: Duration.DurationInput | undefined
   /** Names the source in errors (default the URL without its query). */
@@ -159,6 +161,7 @@ export const make = (
       const pagination = options.pagination
       const maxAttempts = options.maxAttempts ?? 5
       const baseDelay = Duration.toMillis(Duration.decode(options.retryBaseDelay ?? "200 millis"))
+      const maxDelay = Duration.toMillis(Duration.decode(options.retryMaxDelay ?? "30 seconds"))
       const timeout = Duration.decode(options.timeout ?? "30 seconds")
       const sourceError = (message: string, cause?: unknown) =>
         new SourceRow.SourceError({ source, message, cause })
@@ -224,7 +227,7 @@ export const make = (
             return Effect.fail(sourceError(`${failure.message}${after}`, failure.cause))
           }
           return Effect.flatMap(Random.next, (random) => {
-            const backoff = baseDelay * 2 ** (tried - 1) * (0.5 + random / 2)
+            const backoff = Math.min(maxDelay, baseDelay * 2 ** (tried - 1)) * (0.5 + random / 2)
             const wait = Math.max(backoff, (failure.retryAfterSeconds ?? 0) * 1000)
             return Effect.zipRight(Effect.sleep(Duration.millis(wait)), fetchPage(url, page, tried + 1))
           })
