@@ -19,6 +19,7 @@ import * as Deliver from "./internal/Deliver.js"
 import { hashContact } from "./internal/hash.js"
 import { identities } from "./internal/identity.js"
 import * as Ordering from "./internal/Ordering.js"
+import * as Pool from "./internal/Pool.js"
 import * as RateLimit from "./internal/RateLimit.js"
 import * as Ledger from "./Ledger.js"
 import type { Mapping, Rejection } from "./Mapping.js"
@@ -139,8 +140,7 @@ const messageOf = (error: unknown): string =>
 
 interface Batch {
   readonly seq: number
-  readonly items: ReadonlyArray<Batcher.Item>
-  readonly ticket: Ordering.Ticket
+  readonly cut: Batcher.Cut
 }
 
 type Input =
@@ -262,14 +262,14 @@ const pipeline = <E, R>(
     let rowsSinceTick = 0
     let seq = 0
 
-    const form = (cut: Array<Array<Batcher.Item>>): Effect.Effect<ReadonlyArray<Batch>> =>
+    const form = (cuts: Array<Batcher.Cut>): Effect.Effect<ReadonlyArray<Batch>> =>
       Effect.gen(function* () {
         const batches: Array<Batch> = []
-        for (const items of cut) {
-          const batch: Batch = { seq: ++seq, items, ticket: ordering.register(items) }
-          open.set(batch.seq, items)
+        for (const cut of cuts) {
+          const batch: Batch = { seq: ++seq, cut }
+          open.set(batch.seq, cut.items)
           batches.push(batch)
-          yield* emit({ _tag: "BatchFormed", batch: batch.seq, size: items.length })
+          yield* emit({ _tag: "BatchFormed", batch: batch.seq, size: cut.items.length })
         }
         return batches
       })
@@ -390,9 +390,10 @@ const pipeline = <E, R>(
 
     const deliver = (batch: Batch) =>
       Effect.gen(function* () {
-        yield* Ordering.awaitTurn(batch.ticket)
-        const parts = yield* Deliver.send(env, batch.seq, batch.items).pipe(
-          Effect.ensuring(Effect.sync(() => ordering.release(batch.ticket))),
+        const ticket = yield* ordering.register(batch.seq, batch.cut)
+        const parts = yield* Ordering.awaitTurn(ticket).pipe(
+          Effect.zipRight(Deliver.send(env, batch.seq, batch.cut.items)),
+          Effect.ensuring(Effect.sync(() => ordering.release(ticket))),
         )
         if (results === undefined)
           for (const part of parts) yield* settle(part.batch, part.items, accepted(part.items))
@@ -450,26 +451,32 @@ const pipeline = <E, R>(
         Stream.map((rows): Input => ({ _tag: "Rows", rows })),
         Stream.concat(Stream.succeed<Input>({ _tag: "End" })),
       ),
-      Stream.tick(options.flushAfter ?? "1 second").pipe(Stream.map((): Input => ({ _tag: "Tick" }))),
+      process.env.NOTICK
+        ? Stream.empty
+        : Stream.tick(options.flushAfter ?? "1 second").pipe(Stream.map((): Input => ({ _tag: "Tick" }))),
       { haltStrategy: "left" },
     )
 
-    const delivered = inputs.pipe(
-      Stream.mapEffect(handle),
-      Stream.flattenIterables,
-      Stream.mapEffect(deliver, { concurrency, unordered: true }),
-    )
-    const drained =
+    const resultsPool = yield* Pool.make(options.resultsConcurrency ?? 64, awaitResults)
+    const sendPool = yield* Pool.make(concurrency, (batch: Batch) =>
       results === undefined
-        ? Stream.runDrain(delivered)
-        : delivered.pipe(
-            Stream.flattenIterables,
-            Stream.mapEffect(awaitResults, {
-              concurrency: options.resultsConcurrency ?? 64,
-              unordered: true,
-            }),
-            Stream.runDrain,
-          )
+        ? Effect.asVoid(deliver(batch))
+        : Effect.flatMap(deliver(batch), (parts) =>
+            Effect.forEach(parts, resultsPool.offer, { discard: true }),
+          ),
+    )
+    const produce = inputs.pipe(
+      Stream.mapEffect(handle),
+      Stream.runForEach((batches) => Effect.forEach(batches, sendPool.offer, { discard: true })),
+      Effect.zipRight(sendPool.close),
+    )
+    const drained: Effect.Effect<void, Deliver.Fatal, R> =
+      results === undefined
+        ? Effect.all([produce, sendPool.run], { concurrency: "unbounded", discard: true })
+        : Effect.all([produce, Effect.zipRight(sendPool.run, resultsPool.close), resultsPool.run], {
+            concurrency: "unbounded",
+            discard: true,
+          })
 
     const startedAt = yield* Clock.currentTimeMillis
     yield* emit({ _tag: "Started", name: options.name, batchSize, concurrency })

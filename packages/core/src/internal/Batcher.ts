@@ -13,6 +13,7 @@
  * row left waiting, so the order per identity is kept.
  */
 import type { Contact } from "../Contact.js"
+import type { Identity } from "./identity.js"
 
 export interface Item {
   readonly position: string
@@ -21,7 +22,7 @@ export interface Item {
   readonly mapped: Contact
   /** The contact as sent (with a contactId learned from the ledger, when there is one). */
   contact: Contact
-  ids: ReadonlyArray<string>
+  ids: ReadonlyArray<Identity>
   /** Stable hash of the mapped contact, for the ledger; empty when there is no ledger. */
   readonly hash: string
   /** Set on 202: a stop after it leaves the row `accepted`, not `failed`. */
@@ -30,46 +31,57 @@ export interface Item {
   done: boolean
 }
 
+/** A batch as cut: its rows, and every sync key and identity they carry (to order batches in flight). */
+export interface Cut {
+  readonly items: Array<Item>
+  readonly names: ReadonlySet<Identity>
+}
+
 export interface Batcher {
   /** Adds a row; returns the row it superseded, if any. */
   readonly add: (item: Item) => Item | undefined
   /** Drops a waiting row with this key (a later row with the key was found unchanged); returns it. */
   readonly drop: (key: string) => Item | undefined
   /** Cuts the batches that a full window makes ready. */
-  readonly ready: () => Array<Array<Item>>
+  readonly ready: () => Array<Cut>
   /** Cuts every waiting row into batches (end of source, or idle). */
-  readonly flush: () => Array<Array<Item>>
+  readonly flush: () => Array<Cut>
   readonly waiting: () => IterableIterator<Item>
   readonly size: () => number
 }
 
 export const make = (batchSize: number, window: number): Batcher => {
   const pending = new Map<string, Item>()
+  const blocked = new Set<Identity>()
 
-  const cut = (): Array<Item> => {
+  const cut = (): Cut => {
     const batch: Array<Item> = []
-    const taken = new Set<string>()
-    let blocked: Set<string> | undefined
+    // The batch's identities, and its keys too: a key equal to some identity only costs a needless wait.
+    const taken = new Set<Identity>()
+    blocked.clear()
     for (const item of pending.values()) {
       if (batch.length >= batchSize) break
       const ids = item.ids
       let clash = false
       for (let i = 0; i < ids.length; i++) {
-        if (taken.has(ids[i]!) || blocked?.has(ids[i]!)) {
+        if (taken.has(ids[i]!) || (blocked.size > 0 && blocked.has(ids[i]!))) {
           clash = true
           break
         }
       }
       if (clash) {
-        blocked ??= new Set()
         for (let i = 0; i < ids.length; i++) blocked.add(ids[i]!)
         continue
       }
       for (let i = 0; i < ids.length; i++) taken.add(ids[i]!)
       batch.push(item)
     }
-    for (let i = 0; i < batch.length; i++) pending.delete(batch[i]!.key)
-    return batch
+    for (let i = 0; i < batch.length; i++) {
+      const key = batch[i]!.key
+      pending.delete(key)
+      taken.add(key)
+    }
+    return { items: batch, names: taken }
   }
 
   return {
@@ -85,12 +97,12 @@ export const make = (batchSize: number, window: number): Batcher => {
       return previous
     },
     ready: () => {
-      const batches: Array<Array<Item>> = []
+      const batches: Array<Cut> = []
       while (pending.size >= window) batches.push(cut())
       return batches
     },
     flush: () => {
-      const batches: Array<Array<Item>> = []
+      const batches: Array<Cut> = []
       while (pending.size > 0) batches.push(cut())
       return batches
     },

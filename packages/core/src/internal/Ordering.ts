@@ -1,45 +1,71 @@
 /**
  * Keeps the order of rows per sync key and per CRM identity across batches in flight: a batch
- * waits for every earlier batch that shares a key or an identity with it to settle (202 or
- * failed) before it is sent. Only batches in flight are remembered, so memory stays bounded.
+ * waits for every earlier batch still in flight that shares a key or an identity with it to
+ * settle (202 or failed) before it is sent. Each batch brings the set of its keys and identities
+ * (built while it was cut), so the check is a few Set lookups per row against the handful of
+ * batches in flight, with no per-row bookkeeping to undo.
+ *
+ * Batches register when they are about to be sent, not when they are formed (formed batches wait
+ * in stream buffers, and checking against all of them would cost far more), but strictly in the
+ * order they were formed: `register` for batch n waits until batch n − 1 has registered.
  */
 import { Deferred, Effect, Exit, FiberId } from "effect"
-import type { Item } from "./Batcher.js"
+import type { Cut } from "./Batcher.js"
 
 export interface Ordering {
-  /** Call in the order batches are formed. Returns what the batch must wait for and its own signal. */
-  readonly register: (items: ReadonlyArray<Item>) => Ticket
+  /** Registers batch `seq` (numbered from 1 in the order formed) once every earlier one has; then wait with `awaitTurn`. */
+  readonly register: (seq: number, cut: Cut) => Effect.Effect<Ticket>
   readonly release: (ticket: Ticket) => void
 }
 
 export interface Ticket {
   readonly after: ReadonlyArray<Deferred.Deferred<void>>
   readonly done: Deferred.Deferred<void>
-  readonly names: ReadonlyArray<string>
+  readonly cut: Cut
 }
 
 export const make = (): Ordering => {
-  const latest = new Map<string, Deferred.Deferred<void>>()
+  const inFlight = new Set<Ticket>()
+  const gates = new Map<number, Deferred.Deferred<void>>()
+  let next = 1
+
+  const enroll = (cut: Cut): Ticket => {
+    const after: Array<Deferred.Deferred<void>> = []
+    for (const earlier of inFlight) {
+      const names = earlier.cut.names
+      for (const name of cut.names)
+        if (names.has(name)) {
+          after.push(earlier.done)
+          break
+        }
+    }
+    const ticket: Ticket = { after, done: Deferred.unsafeMake<void>(FiberId.none), cut }
+    inFlight.add(ticket)
+    return ticket
+  }
+
+  const inTurn = (seq: number, cut: Cut): Ticket => {
+    const ticket = enroll(cut)
+    next = seq + 1
+    const gate = gates.get(next)
+    if (gate !== undefined) {
+      gates.delete(next)
+      Deferred.unsafeDone(gate, Exit.void)
+    }
+    return ticket
+  }
+
   return {
-    register: (items) => {
-      const done = Deferred.unsafeMake<void>(FiberId.none)
-      const after = new Set<Deferred.Deferred<void>>()
-      const names: Array<string> = []
-      const claim = (name: string) => {
-        const previous = latest.get(name)
-        if (previous !== undefined) after.add(previous)
-        latest.set(name, done)
-        names.push(name)
-      }
-      for (const item of items) {
-        claim(`=${item.key}`)
-        for (const id of item.ids) claim(id)
-      }
-      return { after: [...after], done, names }
-    },
+    register: (seq, cut) =>
+      Effect.suspend(() => {
+        if (seq === next) return Effect.succeed(inTurn(seq, cut))
+        const gate = Deferred.unsafeMake<void>(FiberId.none)
+        gates.set(seq, gate)
+        return Effect.map(Deferred.await(gate), () => inTurn(seq, cut))
+      }),
     release: (ticket) => {
+      inFlight.delete(ticket)
       Deferred.unsafeDone(ticket.done, Exit.void)
-      for (const name of ticket.names) if (latest.get(name) === ticket.done) latest.delete(name)
     },
   }
 }

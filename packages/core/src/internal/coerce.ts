@@ -60,8 +60,13 @@ export const int64 =
     if (typeof value === "bigint") return fromParsed(parse(String(value)))
     const cell = text(value)
     if (cell === undefined || cell instanceof Invalid) return cell
-    return fromParsed(parse(cell))
+    return fromParsed(parseWhole(parse, cell))
   }
+
+// Up to 15 digits is always within ±(2^53 − 1): parse directly, without the BigInt round trip.
+const SHORT_INTEGER = /^\d{1,15}$/
+const parseWhole = (parse: (text: string) => number | string, text: string) =>
+  SHORT_INTEGER.test(text) ? Number(text) : parse(text)
 
 const fromParsed = (parsed: number | string): number | Invalid =>
   typeof parsed === "number" ? parsed : new Invalid(parsed)
@@ -79,7 +84,7 @@ export const mobileNumber =
     const digits = cell.replace(PHONE_PUNCTUATION, "")
     if (!INTEGER.test(digits) || digits.startsWith("-") || digits.startsWith("+"))
       return new Invalid("must be a phone number (digits)")
-    const parsed = parse(digits)
+    const parsed = parseWhole(parse, digits)
     if (typeof parsed === "string") return new Invalid(parsed)
     return parsed > 0 ? parsed : new Invalid("must be a phone number (digits)")
   }

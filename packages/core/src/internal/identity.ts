@@ -1,14 +1,32 @@
 import type { Contact } from "../Contact.js"
 
 /**
+ * One CRM identity of a contact. Numbers and strings are cheap Set/Map keys; the encodings cannot
+ * collide: a contactId is a negative number, a mobile a non-negative number (country code × 10^12
+ * + number) or, for a number too long for that, a string with a space, an email a lowercased
+ * string with an `@` and no space.
+ */
+export type Identity = string | number
+
+const MOBILE_SPLIT = 1e12
+
+/**
  * The CRM identities a contact resolves to (the CRM matches by contactId, then email
  * case-insensitively, then country code + mobile): two contacts sharing any of these must not
  * travel in one batch (409) and must be applied in order.
  */
-export const identities = (contact: Contact): ReadonlyArray<string> => {
-  const ids: Array<string> = []
-  if (contact.contactId != null) ids.push(`#${contact.contactId}`)
-  if (contact.email != null) ids.push(`@${contact.email.toLowerCase()}`)
-  if (contact.mobileNumber != null) ids.push(`+${contact.mobileCountryCode ?? ""} ${contact.mobileNumber}`)
+export const identities = (contact: Contact): Array<Identity> => {
+  const ids: Array<Identity> = []
+  if (contact.contactId != null) ids.push(-1 - contact.contactId)
+  if (contact.email != null) ids.push(contact.email.toLowerCase())
+  const number = contact.mobileNumber
+  if (number != null) {
+    const code = contact.mobileCountryCode ?? 0
+    ids.push(
+      number >= 0 && number < MOBILE_SPLIT && code >= 0 && code < 1000
+        ? code * MOBILE_SPLIT + number
+        : `${code} ${number}`,
+    )
+  }
   return ids
 }
