@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Readable } from "node:stream"
@@ -245,6 +245,20 @@ describe("CsvSource", () => {
       const missing = yield* Stream.runCollect(CsvSource.fromFile(join(dir, "nope.csv"))).pipe(Effect.flip)
       expect(missing._tag).toBe("SourceError")
       expect(missing.message).toContain("ENOENT")
+    }),
+  )
+
+  it.effect.skipIf(!existsSync("/proc/self/fd"))("closes the file when the stream stops early", () =>
+    Effect.gen(function* () {
+      const path = join(mkdtempSync(join(tmpdir(), "csv-source-")), "big.csv")
+      writeFileSync(path, "email\n" + "a@x.io\n".repeat(200_000))
+      const openFiles = () => readdirSync("/proc/self/fd").length
+      const before = openFiles()
+      for (let i = 0; i < 20; i++) {
+        const first = yield* Stream.runCollect(CsvSource.fromFile(path).pipe(Stream.take(1)))
+        expect(Chunk.size(first)).toBe(1)
+      }
+      expect(openFiles()).toBeLessThan(before + 5)
     }),
   )
 
