@@ -57,7 +57,7 @@ export const render = (report: SyncReport.SyncReport, options: Options): string 
     row(
       "requests",
       Format.count(report.requests),
-      `${report.batches} batches · ${report.retries} retried · ${report.rateLimited} rate-limited` +
+      `${report.batches} batch${report.batches === 1 ? "" : "es"} · ${report.retries} retried · ${report.rateLimited} rate-limited` +
         (report.splits > 0 ? ` · ${report.splits} split` : "") +
         (report.resultsMissing > 0 ? ` · ${report.resultsMissing} without results` : ""),
     ),
