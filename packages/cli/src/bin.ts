@@ -1,6 +1,6 @@
 /** Entry point of the `brainsync` bin: runs the command and exits with its code. */
 import { NodeRuntime } from "@effect/platform-node"
-import { Effect } from "effect"
+import { Effect, Exit } from "effect"
 import { main } from "./Cli.js"
 
 NodeRuntime.runMain(
@@ -8,5 +8,8 @@ NodeRuntime.runMain(
     // Exit now: a sync's sockets or timers must not keep the process waiting once it is done.
     Effect.flatMap((code) => Effect.sync(() => process.exit(code))),
   ),
-  { disableErrorReporting: true },
+  {
+    // Reached only when the run did not exit itself: interrupted (Ctrl-C, SIGTERM), or a defect (reported).
+    teardown: (exit, onExit) => onExit(Exit.isInterrupted(exit) ? 130 : 1),
+  },
 )

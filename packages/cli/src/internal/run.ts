@@ -176,7 +176,23 @@ export const run = (settings: Settings): Effect.Effect<Outcome, Exit.CliFailure>
           Schedule.spaced(settings.display === "tty" ? "100 millis" : "500 millis"),
         ),
       )
-      const result = yield* Effect.either(withSink)
+      const result = yield* Effect.either(withSink).pipe(
+        // Ctrl-C: show where the run got to. The ledger holds only accepted batches, so the next run resends the rest.
+        Effect.onInterrupt(() =>
+          Effect.sync(() => {
+            if (settings.display === "json") return
+            display.finish()
+            stdout.write(
+              Summary.render(display.counts(), {
+                style,
+                elapsedMillis: Date.now() - startedAt,
+                files: [],
+                dryRun: settings.dryRun,
+              }) + "  Interrupted: rows in batches the CRM had not accepted will be sent by the next run.\n",
+            )
+          }),
+        ),
+      )
       yield* ticker.interruptAsFork(ticker.id())
 
       let report: SyncReport.SyncReport
