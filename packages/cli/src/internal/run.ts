@@ -31,6 +31,12 @@ export interface Settings {
   readonly token: Redacted.Redacted<string> | undefined
   readonly mapping: Mapping.Mapping
   readonly rows: Stream.Stream<SourceRow.SourceRow, SourceRow.SourceError>
+  /** What runs the sync with the options made here; default `Sync.run` over `rows`. */
+  readonly start?:
+    | ((
+        options: SyncOptions,
+      ) => Effect.Effect<SyncReport.SyncReport, SyncError.SyncError, ContactSink.ContactSink>)
+    | undefined
   readonly fraction?: (() => number) | undefined
   readonly mode: Sync.Mode
   readonly dryRun: boolean
@@ -41,6 +47,8 @@ export interface Settings {
   /** Sync options beyond the configuration's (the demo's quicker flush). */
   readonly tuning?: Partial<Pick<Sync.Options<never, never>, "flushAfter" | "resultsTimeout">> | undefined
 }
+
+export type SyncOptions = Omit<Sync.Options<never, never>, "source">
 
 export interface Outcome {
   readonly report: SyncReport.SyncReport
@@ -125,9 +133,8 @@ export const run = (settings: Settings): Effect.Effect<Outcome, Exit.CliFailure>
               }),
             )
 
-      const sync = Sync.run({
+      const options: SyncOptions = {
         name: settings.name,
-        source: rows,
         mapping: settings.mapping,
         batchSize: config.batchSize,
         concurrency: config.concurrency,
@@ -135,7 +142,9 @@ export const run = (settings: Settings): Effect.Effect<Outcome, Exit.CliFailure>
         mode: settings.mode,
         onEvent,
         ...settings.tuning,
-      })
+      }
+      const sync =
+        settings.start === undefined ? Sync.run({ ...options, source: rows }) : settings.start(options)
 
       const ledger = yield* Ledger.optional
       const withLedger = Option.match(ledger, {

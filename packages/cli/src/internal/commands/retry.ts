@@ -3,9 +3,10 @@
  * delivery failed: retries exhausted, or the run stopped). They go as they were mapped then; a row
  * delivered now leaves the dead letters.
  */
-import { Ledger as CoreLedger, type Mapping, SourceRow } from "@brainsync/core"
+import { DeadLetters } from "@brainsync/adapters-sql"
+import { Ledger as CoreLedger } from "@brainsync/core"
 import { Command, Options } from "@effect/cli"
-import { Chunk, Effect, Option, Stream } from "effect"
+import { Effect, Option, Stream } from "effect"
 import { resolve } from "node:path"
 import * as SyncConfig from "../../SyncConfig.js"
 import * as Exit from "../exit.js"
@@ -14,20 +15,6 @@ import * as Run from "../run.js"
 import * as Token from "../token.js"
 import * as Shared from "./options.js"
 import { loadWithState } from "./status.js"
-
-/** A mapping that sends each dead letter's contact as it was recorded. */
-const replay = (base: Mapping.Mapping, letters: ReadonlyArray<CoreLedger.DeadLetter>): Mapping.Mapping => {
-  const byKey = new Map(letters.map((letter) => [letter.key, letter]))
-  return {
-    config: base.config,
-    problems: [],
-    map: (row) => {
-      // The ledger keeps one dead letter per key; the rows are made from them below.
-      const letter = byKey.get(String(row.fields[base.config.key]))!
-      return { _tag: "Mapped", position: letter.position, key: letter.key, contact: letter.contact }
-    },
-  }
-}
 
 export const command = Command.make(
   "retry",
@@ -48,13 +35,12 @@ export const command = Command.make(
       const outcome = yield* Effect.provide(
         Effect.gen(function* () {
           const ledger = yield* CoreLedger.Ledger
-          const letters = yield* ledger
-            .deadLetters({ sync: config.name, listId: config.crm.listId })
-            .pipe(
-              Effect.mapError(
-                (error) => new Exit.CliFailure({ code: Exit.ROWS_FAILED, message: error.message }),
-              ),
-            )
+          const mapping = SyncConfig.mapping(config)
+          const letters = yield* DeadLetters.list({ name: config.name, mapping }).pipe(
+            Effect.mapError(
+              (error) => new Exit.CliFailure({ code: Exit.ROWS_FAILED, message: error.message }),
+            ),
+          )
           if (letters.length === 0) {
             process.stdout.write(
               args.json
@@ -68,16 +54,15 @@ export const command = Command.make(
             process.stdout.write(
               `Sending ${letters.length} dead letter${letters.length === 1 ? "" : "s"} again.\n`,
             )
-          const rows = letters.map((letter) =>
-            SourceRow.make({ position: letter.position, fields: { [config.key]: letter.key } }),
-          )
           return yield* Run.run({
             config,
             name: config.name,
             baseUrl: config.crm.baseUrl,
             token,
-            mapping: replay(SyncConfig.mapping(config), letters),
-            rows: Stream.fromChunk(Chunk.unsafeFromArray(rows)),
+            mapping,
+            rows: Stream.empty,
+            start: (options) =>
+              DeadLetters.retry(options).pipe(Effect.provideService(CoreLedger.Ledger, ledger)),
             mode: "upsert",
             dryRun: false,
             display: Run.displayMode(args.json),
