@@ -18,11 +18,7 @@ const arbitraryRow = fc.record({
   mobile: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }),
 })
 
-const identitiesOf = (c: {
-  email?: string | null
-  mobileCountryCode?: number | null
-  mobileNumber?: number | null
-}) => [
+const identitiesOf = (c: Contact.Contact) => [
   ...(c.email != null ? [`e:${c.email.toLowerCase()}`] : []),
   ...(c.mobileNumber != null ? [`m:${c.mobileCountryCode}:${c.mobileNumber}`] : []),
 ]
