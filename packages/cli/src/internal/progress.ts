@@ -67,6 +67,9 @@ export const make = (options: Options): Display => {
         ? Format.yellow(style, `${Format.count(counts.rejected)} rejected`)
         : `${Format.count(counts.rejected)} rejected`,
     ]
+    // The CRM's final results, when a results service delivers them.
+    if (counts.inserted > 0) parts.push(`${Format.count(counts.inserted)} inserted`)
+    if (counts.updated > 0) parts.push(`${Format.count(counts.updated)} updated`)
     if (counts.unchanged > 0) parts.push(`${Format.count(counts.unchanged)} unchanged`)
     if (counts.failed > 0) parts.push(Format.red(style, `${Format.count(counts.failed)} failed`))
     parts.push(`${Format.count(rate)} rows/s`, Format.clock(elapsed))
