@@ -1,12 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Readable } from "node:stream"
 import { Chunk, Logger, Stream } from "effect"
 import { CsvSource } from "../src/index.js"
-import { readAll, readError, summary, utf8 } from "./helpers.js"
+import { readAll, readError, summary, tempDir, utf8 } from "./helpers.js"
+
+const folder = tempDir("csv-source-")
 
 describe("CsvSource", () => {
   it.effect("reads a header and rows, positioned at their lines", () =>
@@ -233,7 +234,7 @@ describe("CsvSource", () => {
 
   it.effect("reads a file from disk on every run, and fails with SourceError when it is missing", () =>
     Effect.gen(function* () {
-      const dir = mkdtempSync(join(tmpdir(), "csv-source-"))
+      const dir = mkdtempSync(join(folder, "run-"))
       const path = join(dir, "contacts.csv")
       writeFileSync(path, "email\na@x.io\n")
       const source = CsvSource.fromFile(path)
@@ -250,7 +251,7 @@ describe("CsvSource", () => {
 
   it.effect.skipIf(!existsSync("/proc/self/fd"))("closes the file when the stream stops early", () =>
     Effect.gen(function* () {
-      const path = join(mkdtempSync(join(tmpdir(), "csv-source-")), "big.csv")
+      const path = join(folder, "big.csv")
       writeFileSync(path, "email\n" + "a@x.io\n".repeat(200_000))
       const openFiles = () => readdirSync("/proc/self/fd").length
       const before = openFiles()

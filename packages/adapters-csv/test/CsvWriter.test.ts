@@ -1,12 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
 import { mkdtempSync, readFileSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { CsvSource, CsvWriter } from "../src/index.js"
-import { readAll, summary } from "./helpers.js"
+import { readAll, summary, tempDir } from "./helpers.js"
 
-const tempFile = (name: string) => join(mkdtempSync(join(tmpdir(), "csv-writer-")), name)
+const folder = tempDir("csv-writer-")
+const tempFile = (name: string) => join(mkdtempSync(join(folder, "run-")), name)
 
 describe("CsvWriter", () => {
   it("quotes cells holding the delimiter, quotes or line breaks, and nothing else", () => {

@@ -1,4 +1,8 @@
 import { SourceRow } from "@brainsync/core"
+import { afterAll } from "@effect/vitest"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { Chunk, Effect, Either, Stream } from "effect"
 import { CsvSource } from "../src/index.js"
 
@@ -34,3 +38,10 @@ export const summary = (rows: ReadonlyArray<SourceRow.SourceRow>) =>
   rows.map(
     (row) => [row.position, row.malformed === undefined ? row.fields : `rejected: ${row.malformed}`] as const,
   )
+
+/** A temporary folder for this test file, removed when its tests are done. */
+export const tempDir = (prefix: string): string => {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}

@@ -1,15 +1,16 @@
 import { describe, expect, it } from "@effect/vitest"
 import { execFileSync } from "node:child_process"
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as ContactsFile from "../bench/contactsFile.js"
+import { tempDir } from "./helpers.js"
+
+const folder = tempDir("csv-retention-")
 
 describe("CsvSource memory", () => {
   // Fields used to be views into the decoded 64 KiB piece: keeping one field per piece kept every piece.
   it("does not keep a whole piece alive for one kept field", async () => {
-    const file = join(mkdtempSync(join(tmpdir(), "csv-retention-")), "contacts.csv")
+    const file = join(folder, "contacts.csv")
     await ContactsFile.write(file, 150_000)
     const fixture = fileURLToPath(new URL("./fixtures/keepOneFieldPerChunk.ts", import.meta.url))
     const output = execFileSync(process.execPath, ["--import", "tsx", "--expose-gc", fixture, file], {
