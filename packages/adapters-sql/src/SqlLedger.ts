@@ -62,7 +62,8 @@ export const migrate: Effect.Effect<
   Effect.mapError(failed("cannot migrate the ledger")),
 )
 
-const encodeContact = Schema.encodeSync(Schema.parseJson(Contact.Contact))
+// A contact's encoded form is itself (plain JSON values); reads decode it with the schema.
+const encodeContact = (contact: Contact.Contact): string => JSON.stringify(contact)
 const decodeContact = Schema.decodeUnknownEither(Schema.parseJson(Contact.Contact))
 
 const listOf = (target: Ledger.Target) => target.listId ?? ""

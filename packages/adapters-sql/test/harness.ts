@@ -1,45 +1,12 @@
 /** End-to-end helpers: a real sandbox on 127.0.0.1, the real HTTP sink and webhook receiver, a ledger file. */
 import { MainBrainer, WebhookReceiver } from "@brainsync/adapters-http"
-import { BatchResults, ContactSink, Mapping, SourceRow, Sync } from "@brainsync/core"
-import { Fixtures, Sandbox } from "@brainsync/sandbox"
-import { Chunk, Effect, Layer, type Scope, Stream } from "effect"
+import { BatchResults, ContactSink, Sync } from "@brainsync/core"
+import { Sandbox } from "@brainsync/sandbox"
+import { Effect, Layer, type Scope } from "effect"
+import { LIST, mapping, type Person, source } from "./fixtures/people.js"
 import { SqlLedger } from "../src/index.js"
 
-export const LIST = Fixtures.DEFAULT_LIST_ID
-
-export const mapping = Mapping.make({
-  listId: LIST,
-  key: "id",
-  fields: { email: "email" },
-  properties: { "First Name": "first" },
-})
-
-export interface Person {
-  readonly id: string
-  readonly email: string
-  readonly first: string
-}
-
-/** `n` people; `version(i)` > 0 changes person i's first name. */
-export const people = (n: number, version: (i: number) => number = () => 0): ReadonlyArray<Person> =>
-  Array.from({ length: n }, (_, i) => ({
-    id: `k${i}`,
-    email: `c${i}@example.com`,
-    first: version(i) === 0 ? `F${i}` : `F${i} v${version(i)}`,
-  }))
-
-export const source = (rows: ReadonlyArray<Person>, chunk = 250) =>
-  Stream.fromChunks(
-    ...Array.from({ length: Math.ceil(rows.length / chunk) }, (_, i) =>
-      Chunk.unsafeFromArray(
-        rows
-          .slice(i * chunk, (i + 1) * chunk)
-          .map((fields, j) =>
-            SourceRow.make({ position: `line ${i * chunk + j + 2}`, fields: { ...fields } }),
-          ),
-      ),
-    ),
-  )
+export { LIST, mapping, people, type Person, source } from "./fixtures/people.js"
 
 export interface Crm {
   readonly sandbox: Sandbox.Service

@@ -1,0 +1,141 @@
+/**
+ * The ledger's diff on a 1M-row CSV: a first run into a counting in-memory sink with a SQLite
+ * ledger, then second runs over the unchanged file, which must send nothing and take at most 2×
+ * the raw parser's time on the same file. Prints medians of repeated runs and peak RSS.
+ */
+import { mkdtempSync, rmSync, statSync } from "node:fs"
+import { createReadStream } from "node:fs"
+import { createRequire } from "node:module"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { CsvSource } from "@brainsync/adapters-csv"
+import { ContactSink, Mapping, Sync } from "@brainsync/core"
+import { Effect, Layer } from "effect"
+import * as ContactsFile from "../../adapters-csv/bench/contactsFile.js"
+import { SqlLedger } from "../src/index.js"
+
+const ROWS = Number(process.env["LEDGER_BENCH_ROWS"] ?? 1_000_000)
+const REPEAT = 3
+
+// papaparse is adapters-csv's dependency (the parser CsvSource is built on); resolved from there.
+const Papa = createRequire(new URL("../../adapters-csv/package.json", import.meta.url))("papaparse") as {
+  Parser: new (config: Record<string, unknown>) => {
+    parse: (input: string, baseIndex: number, ignoreLastRow: boolean) => { meta: { cursor: number } }
+  }
+}
+
+const rawParse = async (path: string): Promise<number> => {
+  let rows = 0
+  const parser = new Papa.Parser({
+    delimiter: ",",
+    newline: "\n",
+    quoteChar: '"',
+    escapeChar: '"',
+    step: () => rows++,
+  })
+  const decoder = new TextDecoder("utf-8")
+  let pending = ""
+  for await (const bytes of createReadStream(path, { highWaterMark: 1 << 16 })) {
+    const input = pending + decoder.decode(bytes as Uint8Array, { stream: true })
+    pending = input.slice(parser.parse(input, 0, true).meta.cursor)
+  }
+  parser.parse(pending + decoder.decode(), 0, false)
+  return rows - 1
+}
+
+const mapping = Mapping.make({
+  listId: "9fc6ad7d-902a-4834-b161-a4911b883d44",
+  key: "external_id",
+  fields: {
+    email: "email",
+    mobileCountryCode: "country_code",
+    mobileNumber: "mobile",
+    emailOptIn: "newsletter",
+  },
+  properties: { "First Name": "first_name", "Last Name": "last_name", Company: "company", City: "city" },
+})
+
+const counter = { requests: 0, contacts: 0 }
+const countingSink = Layer.succeed(ContactSink.ContactSink, {
+  upsert: (request) =>
+    Effect.sync(() => {
+      counter.requests++
+      counter.contacts += request.createUpdateContacts.length
+      return {
+        status: "Success",
+        message: "Batch queued",
+        data: {
+          batchId: `bench-${counter.requests}`,
+          processed: String(request.createUpdateContacts.length),
+          status: 0,
+          message: "Batch queued",
+          invalidPropertiesList: [],
+          invalidContactIdList: [],
+          balance: {},
+        },
+      }
+    }),
+})
+
+const time = async <A>(f: () => Promise<A>): Promise<readonly [A, number]> => {
+  globalThis.gc?.()
+  const start = performance.now()
+  const result = await f()
+  return [result, performance.now() - start]
+}
+const median = (values: ReadonlyArray<number>) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`
+
+const main = async () => {
+  const dir = mkdtempSync(join(tmpdir(), "brainsync-ledger-bench-"))
+  try {
+    const csv = join(dir, "contacts.csv")
+    await ContactsFile.write(csv, ROWS)
+    const ledger = SqlLedger.layerSqlite(join(dir, "state.db"))
+    const run = () =>
+      Effect.runPromise(
+        Sync.run({ name: "bench", source: CsvSource.fromFile(csv), mapping }).pipe(
+          Effect.provide(Layer.merge(ledger, countingSink)),
+        ),
+      )
+    console.log(
+      `ledger bench: ${ROWS} rows, ${(statSync(csv).size / 1e6).toFixed(0)} MB CSV, SQLite ledger in a temp dir`,
+    )
+
+    const raws: Array<number> = []
+    for (let i = 0; i < REPEAT; i++) {
+      const [rows, ms] = await time(() => rawParse(csv))
+      if (rows !== ROWS) throw new Error(`the raw parser read ${rows} rows, expected ${ROWS}`)
+      raws.push(ms)
+    }
+    const [first, firstMs] = await time(run)
+    console.log(
+      `first run:   ${seconds(firstMs)} (${Math.round(ROWS / (firstMs / 1000))} rows/s), inserted/accepted ${first.accepted + first.inserted}, requests ${counter.requests}`,
+    )
+    const seconds2: Array<number> = []
+    for (let i = 0; i < REPEAT; i++) {
+      const before = counter.requests
+      const [second, ms] = await time(run)
+      if (counter.requests !== before || second.requests !== 0 || second.unchanged !== ROWS)
+        throw new Error(
+          `the second run sent ${counter.requests - before} requests, unchanged ${second.unchanged}`,
+        )
+      seconds2.push(ms)
+    }
+    const raw = median(raws)
+    const second = median(seconds2)
+    console.log(
+      `raw parser (papaparse, streamed): ${seconds(raw)} median of ${REPEAT} (${raws.map(seconds).join(", ")})`,
+    )
+    console.log(
+      `second run (unchanged, 0 requests): ${seconds(second)} median of ${REPEAT} (${seconds2.map(seconds).join(", ")}), ${Math.round(ROWS / (second / 1000))} rows/s`,
+    )
+    console.log(`ratio second run / raw parser: ${(second / raw).toFixed(2)}x (goal ≤ 2x)`)
+    console.log(`peak RSS: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+await main()
