@@ -10,17 +10,26 @@
  * ```
  */
 import {
+  type Contact,
   type ContactSink,
   Ledger,
   type Mapping,
   SourceRow,
   Sync,
   SyncError,
+  type SyncEvent,
   type SyncReport,
 } from "@brainsync/core"
 import { Chunk, Effect, Stream } from "effect"
 
 export type Options = Omit<Sync.Options<never, never>, "source" | "mode">
+
+const ledgerFailed = (error: Ledger.LedgerError) =>
+  new SyncError.SyncError({
+    reason: "LedgerFailed",
+    message: `the ledger failed: ${error.message}`,
+    cause: error,
+  })
 
 /** The dead letters of a sync (the target is the name and the mapping's list). */
 export const list = (options: Pick<Options, "name" | "mapping">) =>
@@ -36,16 +45,9 @@ export const retry = (
   options: Options,
 ): Effect.Effect<SyncReport.SyncReport, SyncError.SyncError, ContactSink.ContactSink | Ledger.Ledger> =>
   Effect.gen(function* () {
-    const letters = yield* list(options).pipe(
-      Effect.mapError(
-        (error) =>
-          new SyncError.SyncError({
-            reason: "LedgerFailed",
-            message: `the ledger failed: ${error.message}`,
-            cause: error,
-          }),
-      ),
-    )
+    const target: Ledger.Target = { sync: options.name, listId: options.mapping.config.listId ?? null }
+    const letters = yield* list(options).pipe(Effect.mapError(ledgerFailed))
+    const contacts = new Map<string, Contact.Contact>()
     const byRow = new WeakMap<SourceRow.SourceRow, Ledger.DeadLetter>()
     const rows = letters.map((letter) => {
       const row = SourceRow.make({ position: letter.position, fields: { key: letter.key } })
@@ -69,12 +71,9 @@ export const retry = (
             reason: "not a dead letter",
           }
         const { contactId, ...rest } = letter.contact
-        return {
-          _tag: "Mapped",
-          position: letter.position,
-          key: letter.key,
-          contact: mapsContactId && contactId != null ? { ...rest, contactId } : rest,
-        }
+        const contact = mapsContactId && contactId != null ? { ...rest, contactId } : rest
+        contacts.set(letter.key, contact)
+        return { _tag: "Mapped", position: letter.position, key: letter.key, contact }
       },
     }
     const batchSize = options.batchSize ?? 100
@@ -83,5 +82,22 @@ export const retry = (
         Chunk.unsafeFromArray(rows.slice(i * batchSize, (i + 1) * batchSize)),
       ),
     )
-    return yield* Sync.run({ ...options, source, mapping, mode: "upsert" })
+    // A dead letter whose row the CRM already has as it is (a later run got it accepted, or the
+    // source went back to what was accepted) ends `unchanged`: it is settled, so it leaves too.
+    const settled: Array<Ledger.AcceptedRow> = []
+    const onEvent = (event: SyncEvent.SyncEvent) => {
+      if (event._tag === "RowsUnchanged")
+        for (const row of event.rows) {
+          const letter = contacts.get(row.key)
+          if (letter !== undefined)
+            settled.push({ key: row.key, hash: Ledger.hashContact(letter), contact: letter })
+        }
+      return options.onEvent === undefined ? Effect.void : options.onEvent(event)
+    }
+    const report = yield* Sync.run({ ...options, source, mapping, mode: "upsert", onEvent })
+    if (settled.length > 0)
+      yield* Effect.flatMap(Ledger.Ledger, (ledger) =>
+        ledger.recordAccepted(target, "dead-letter-retry", settled),
+      ).pipe(Effect.mapError(ledgerFailed))
+    return report
   })

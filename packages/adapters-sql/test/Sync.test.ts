@@ -129,6 +129,29 @@ describe("Sync.run with the SQL ledger, into the sandbox", () => {
       }),
   )
 
+  it.scopedLive(
+    "a retry settles, without sending, dead letters whose rows the CRM already has as they are",
+    () =>
+      Effect.gen(function* () {
+        const file = join(yield* tempDir, "state.db")
+        const sandbox = yield* crm()
+        yield* sync(sandbox, file, people(3))
+        // k1 failed in some run with what was accepted before (the source went back to it since)
+        const ledger = yield* openLedger(file)
+        const known = yield* ledger.acceptedContacts(target, ["k1"])
+        yield* ledger.recordDeadLetters(target, [
+          { key: "k1", position: "line 3", contact: known.get("k1")!, error: "500" },
+        ])
+        const before = yield* sandbox.requests
+        const report = yield* DeadLetters.retry({ name: NAME, mapping }).pipe(
+          Effect.provide(Layer.merge(SqlLedger.layerSqlite(file), sandbox.layer)),
+        )
+        expect([report.read, report.unchanged, report.requests]).toEqual([1, 1, 0])
+        expect(yield* sandbox.requests).toBe(before)
+        expect(yield* ledger.deadLetters(target)).toEqual([])
+      }),
+  )
+
   it.scopedLive("a second run of the same sync on the same ledger file is refused while the first runs", () =>
     Effect.gen(function* () {
       const file = join(yield* tempDir, "state.db")
