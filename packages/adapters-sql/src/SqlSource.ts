@@ -10,8 +10,10 @@
  * ```
  */
 import { SourceRow } from "@brainsync/core"
+import { Reactivity } from "@effect/experimental"
 import { SqlClient, type SqlError, type Statement } from "@effect/sql"
-import { Chunk, Effect, Option, Stream } from "effect"
+import { SqliteClient } from "@effect/sql-sqlite-node"
+import { Chunk, Effect, Layer, Option, Stream } from "effect"
 
 interface Common {
   /** The column(s) that order the rows and that every page continues after; unique together (a primary key). */
@@ -142,3 +144,23 @@ export const fromQuery = (
     (sql) => sql`(${sql.unsafe(options.query, options.params)}) AS source`,
     (sql) => sql.literal("*"),
   )
+
+/**
+ * A read-only `SqlClient` on a SQLite file, for these sources: unlike a ledger's client it
+ * changes nothing in the user's database (no WAL switch, no pragmas) and fails if the file is missing.
+ */
+export const sqliteClient = (path: string): Layer.Layer<SqlClient.SqlClient, SourceRow.SourceError> =>
+  Layer.scoped(
+    SqlClient.SqlClient,
+    SqliteClient.make({ filename: path, readonly: true, disableWAL: true }).pipe(
+      Effect.catchAllDefect((cause) =>
+        Effect.fail(
+          new SourceRow.SourceError({
+            source: path,
+            message: `cannot open the SQLite database ${path}: ${cause instanceof Error ? cause.message : String(cause)}`,
+            cause,
+          }),
+        ),
+      ),
+    ),
+  ).pipe(Layer.provide(Reactivity.layer))

@@ -29,7 +29,7 @@ const database = (n: number) =>
         })),
       )}`
     }).pipe(Effect.provide(client))
-    return client
+    return SqlSource.sqliteClient(file)
   })
 
 const collect = <A, E, R>(stream: Stream.Stream<A, E, R>) =>
@@ -130,6 +130,12 @@ describe("SqlSource", () => {
           ).pipe(Effect.provide(client)),
         )
         expect(nullCursor.message).toMatch(/^nulls: a row has no value in the cursor column\(s\) k/)
+        const noFile = yield* Effect.flip(
+          Stream.runDrain(SqlSource.fromTable({ table: "customers", cursor: "id" })).pipe(
+            Effect.provide(SqlSource.sqliteClient("/nonexistent/source.db")),
+          ),
+        )
+        expect(noFile.message).toMatch(/^cannot open the SQLite database \/nonexistent\/source.db/)
       }),
   )
 })
