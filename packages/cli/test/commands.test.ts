@@ -101,7 +101,7 @@ describe("the progress display", () => {
       .split("\r")
       .filter((part) => /\d+ read · \d+ sent/.test(part) && part.includes("\x1b[K"))
     expect(redraws.length).toBeGreaterThanOrEqual(3)
-    expect(screen).toMatch(/\[[█░]{20}\]\s+\d+%/)
+    expect(screen).toMatch(/\[[█░]{16}\]\s*\d+%/)
     // The summary comes last, after the final state of the line.
     const end = screen.slice(screen.lastIndexOf("\x1b[K"))
     expect(end).toMatch(

@@ -59,7 +59,21 @@ export const make = (options: Options): Display => {
     const rate = elapsed > 0 ? (done * 1000) / elapsed : 0
     const fraction = options.fraction?.()
     const total = fraction !== undefined && fraction > 0 ? counts.read / fraction : undefined
+    // Time first, so that a narrow terminal cuts counts, not the clock.
+    const clock = [Format.clock(elapsed)]
+    let bar = ""
+    if (total !== undefined && total > 0) {
+      const ratio = Math.min(1, done / total)
+      if (rate > 0 && ratio < 1) clock.push(`ETA ${Format.clock(((total - done) / rate) * 1000)}`)
+      const percent = `${String(Math.floor(ratio * 100)).padStart(3)}%`
+      if (options.mode === "tty") {
+        const cells = 16
+        const full = Math.round(ratio * cells)
+        bar = `[${"█".repeat(full)}${"░".repeat(cells - full)}]${percent} `
+      } else clock.unshift(percent.trim())
+    }
     const parts = [
+      clock.join(" "),
       `${Format.count(counts.read)} read`,
       `${Format.count(sent)} sent`,
       Format.green(style, `${Format.count(acceptedRows)} accepted`),
@@ -72,22 +86,14 @@ export const make = (options: Options): Display => {
     if (counts.updated > 0) parts.push(`${Format.count(counts.updated)} updated`)
     if (counts.unchanged > 0) parts.push(`${Format.count(counts.unchanged)} unchanged`)
     if (counts.failed > 0) parts.push(Format.red(style, `${Format.count(counts.failed)} failed`))
-    parts.push(`${Format.count(rate)} rows/s`, Format.clock(elapsed))
-    let bar = ""
-    if (total !== undefined && total > 0) {
-      const ratio = Math.min(1, done / total)
-      if (rate > 0 && ratio < 1) parts.push(`ETA ${Format.clock(((total - done) / rate) * 1000)}`)
-      if (options.mode === "tty") {
-        const cells = 20
-        const full = Math.round(ratio * cells)
-        bar = `[${"█".repeat(full)}${"░".repeat(cells - full)}] ${String(Math.floor(ratio * 100)).padStart(3)}% `
-      } else parts.push(`${Math.floor(ratio * 100)}%`)
-    }
+    parts.push(`${Format.count(rate)} rows/s`)
     return `${bar}${parts.join(" · ")}`
   }
 
-  const draw = () => {
-    const spinner = Format.cyan(style, SPINNER[frame++ % SPINNER.length]!)
+  const draw = (finished = false) => {
+    const spinner = finished
+      ? Format.green(style, "✓")
+      : Format.cyan(style, SPINNER[frame++ % SPINNER.length]!)
     const line = `${spinner} ${status()}`
     // A pseudo-terminal without a size reports 0 columns.
     const given = options.out.columns ?? 0
@@ -112,7 +118,7 @@ export const make = (options: Options): Display => {
     },
     finish: () => {
       if (options.mode === "tty" && drawn) {
-        draw()
+        draw(true)
         options.out.write("\n")
       } else if (options.mode === "lines") options.out.write(`progress: ${status()}\n`)
     },
