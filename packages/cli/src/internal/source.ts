@@ -1,10 +1,10 @@
 /** The configured source as a stream of rows, and how far through it the run is when its size is known. */
 import { CsvSource } from "@brainsync/adapters-csv"
 import { HttpSource } from "@brainsync/adapters-http"
-import { SqlLedger, SqlSource } from "@brainsync/adapters-sql"
-import { SourceRow } from "@brainsync/core"
+import { SqlSource } from "@brainsync/adapters-sql"
+import type { SourceRow } from "@brainsync/core"
 import { NodeHttpClient } from "@effect/platform-node"
-import { Effect, Layer, Redacted, Stream } from "effect"
+import { Effect, Redacted, Stream } from "effect"
 import { createReadStream, existsSync, statSync } from "node:fs"
 import type * as SyncConfig from "../SyncConfig.js"
 import * as Exit from "./exit.js"
@@ -107,11 +107,8 @@ const sql = (config: typeof SyncConfig.SqlSourceConfig.Type): Effect.Effect<Open
       config.table !== undefined
         ? SqlSource.fromTable({ ...common, table: config.table, columns: config.columns })
         : SqlSource.fromQuery({ ...common, query: config.query ?? "", params: config.params })
-    const client = SqlLedger.sqliteClient(config.sqlite).pipe(
-      Layer.mapError(
-        (error) => new SourceRow.SourceError({ source: config.sqlite, message: error.message, cause: error }),
-      ),
-    )
+    // Read-only: the user's database is not switched to WAL or written.
+    const client = SqlSource.sqliteClient(config.sqlite)
     return { rows: Stream.provideLayer(rows, client), fraction: undefined, label: config.sqlite }
   })
 
