@@ -111,6 +111,35 @@ describe("the progress display", () => {
     expect(screen).not.toMatch(new RegExp(`${String.fromCharCode(27)}\\[3\\dm`))
   }, 120_000)
 
+  it("on Ctrl-C shows where the run got to and exits 130", async () => {
+    const dir = tempDir()
+    writeCsv(dir, 400)
+    const config = writeConfig(dir, {
+      crm: { baseUrl: crm.url, listId: crm.listId },
+      batchSize: 10,
+      requestsPerSecond: 2,
+      concurrency: 1,
+    })
+    const child = spawn(process.execPath, [bin, "sync", "-c", config], {
+      cwd: root,
+      env: { ...process.env, MAINBRAINER_TOKEN: crm.token, NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    })
+    let out = ""
+    let stopped = false
+    child.stdout.on("data", (piece) => {
+      out += String(piece)
+      // The first plain progress line: the run is under way. (A second Ctrl-C would kill it outright.)
+      if (!stopped && out.includes("progress:")) stopped = child.kill("SIGINT")
+    })
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve))
+    expect(code).toBe(130)
+    expect(out).toMatch(/rows read\s+402/)
+    expect(out).toContain(
+      "Interrupted: rows in batches the CRM had not accepted will be sent by the next run.",
+    )
+  }, 120_000)
+
   it("colours only a terminal, and never with NO_COLOR", () => {
     const saved = process.env["NO_COLOR"]
     try {
