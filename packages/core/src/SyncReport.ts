@@ -169,6 +169,9 @@ export const settled = (report: Counts): number =>
 /** Every row read has exactly one outcome. */
 export const isComplete = (report: Counts): boolean => settled(report) === report.read
 
+const plural = (count: number, noun: string) =>
+  `${count} ${count === 1 ? noun : noun.endsWith("y") ? `${noun.slice(0, -1)}ies` : noun.endsWith("h") ? `${noun}es` : `${noun}s`}`
+
 /** One line for a log: `crm-contacts: 3000 read · 2950 inserted · ... · 12 requests`. */
 export const summary = (report: SyncReport): string => {
   const parts = [
@@ -178,9 +181,9 @@ export const summary = (report: SyncReport): string => {
     )
       .filter((outcome) => report[outcome] > 0)
       .map((outcome) => `${report[outcome]} ${outcome}`),
-    `${report.requests} requests in ${report.batches} batches`,
+    `${plural(report.requests, "request")} in ${plural(report.batches, "batch")}`,
   ]
-  if (report.retries > 0) parts.push(`${report.retries} retries`)
+  if (report.retries > 0) parts.push(plural(report.retries, "retry"))
   if (report.rateLimited > 0) parts.push(`${report.rateLimited} rate-limited`)
   const line = `${report.name}: ${parts.join(" · ")}`
   return report.stopped === undefined ? line : `${line} — STOPPED: ${report.stopped.message}`

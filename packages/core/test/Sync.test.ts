@@ -104,3 +104,29 @@ describe("Sync.run with an accepting sink", () => {
     }),
   )
 })
+
+describe("SyncReport.summary", () => {
+  it("names the outcomes that occurred, in one line", () => {
+    const report = {
+      ...SyncReport.empty("crm"),
+      read: 3,
+      inserted: 1,
+      updated: 1,
+      rejected: 1,
+      requests: 1,
+      batches: 1,
+    }
+    expect(SyncReport.summary(report)).toBe(
+      "crm: 3 read · 1 inserted · 1 updated · 1 rejected · 1 request in 1 batch",
+    )
+    const stopped = {
+      ...report,
+      requests: 2,
+      retries: 3,
+      stopped: { reason: "Unauthorized", message: "401 Unauthorized: bad token" },
+    }
+    expect(SyncReport.summary(stopped)).toBe(
+      "crm: 3 read · 1 inserted · 1 updated · 1 rejected · 2 requests in 1 batch · 3 retries — STOPPED: 401 Unauthorized: bad token",
+    )
+  })
+})
