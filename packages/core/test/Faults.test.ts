@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { BatchResults, ContactSink, Sync, SyncReport } from "../src/index.js"
+import { BatchResults, ContactSink, Mapping, Sync, SyncReport } from "../src/index.js"
 import type { SyncEvent } from "../src/index.js"
 import * as FakeCrm from "./fixtures/FakeCrm.js"
 import { chunked, contactRows, mapping } from "./fixtures/rows.js"
@@ -202,6 +202,66 @@ describe("a sync against a faulty CRM", () => {
         expect(first).toMatchObject({ key: "k0", contact: { email: "c0@example.com" } })
         expect(first?.error).toBe("500 Server Error: boom (after 3 attempts)")
         expect(r.failedRows.length).toBe(250)
+      }),
+  )
+})
+
+describe("per-row results", () => {
+  it.effect(
+    "rows end inserted/updated/skipped with contactId and reason from the report, or accepted when no report came",
+    () =>
+      Effect.gen(function* () {
+        const crm = FakeCrm.make()
+        const known = crm.seedContact("known@example.com", "44:7000000999")
+        const rows = contactRows(
+          4,
+          (i) =>
+            [
+              { id: "new", email: "new@example.com" },
+              { id: "known", email: "KNOWN@example.com" },
+              { id: "ghost", crm: "987654321" },
+              { id: "new2", email: "new2@example.com" },
+            ][i]!,
+        )
+        const withIds = Mapping.make({
+          ...mapping.config,
+          fields: { ...mapping.config.fields, contactId: "crm" },
+        })
+        const events: Array<SyncEvent.SyncEvent> = []
+        const report = yield* Sync.run({
+          name: "results",
+          source: chunked(rows),
+          mapping: withIds,
+          onEvent: (event) => Effect.sync(() => events.push(event)),
+        }).pipe(
+          Effect.provideService(ContactSink.ContactSink, crm.sink),
+          Effect.provideService(BatchResults.BatchResults, crm.results),
+        )
+        expect([report.inserted, report.updated, report.skipped]).toEqual([2, 1, 1])
+        const settled = events.flatMap((e) => (e._tag === "RowsSettled" ? e.rows : []))
+        expect(settled.find((row) => row.key === "known")).toMatchObject({
+          outcome: "updated",
+          contactId: String(known),
+        })
+        expect(settled.find((row) => row.key === "ghost")).toMatchObject({
+          outcome: "skipped",
+          reason: "unknown contactId",
+        })
+
+        const silent: BatchResults.Service = {
+          webHookUrl: "http://127.0.0.1:1/hook",
+          await: () => Effect.succeedNone,
+        }
+        const noReport = yield* Sync.run({
+          name: "results",
+          source: chunked(contactRows(150)),
+          mapping,
+        }).pipe(
+          Effect.provideService(ContactSink.ContactSink, FakeCrm.make().sink),
+          Effect.provideService(BatchResults.BatchResults, silent),
+        )
+        expect(noReport.accepted).toBe(150)
+        expect(noReport.resultsMissing).toBe(2)
       }),
   )
 })
