@@ -7,10 +7,13 @@ import { writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 
 const ROWS = 3000
+// mulberry32: a small PRNG whose low digits are not periodic (an LCG's are, which made phones repeat).
 let seed = 20261126
 const random = () => {
-  seed = (seed * 1103515245 + 12345) % 2147483648
-  return seed / 2147483648
+  seed = (seed + 0x6d2b79f5) | 0
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
 }
 const pick = <A>(items: ReadonlyArray<A>): A => items[Math.floor(random() * items.length)]!
 
@@ -79,15 +82,17 @@ const companies = [
   "Vandelay Industries",
   'Soylent "Green" Co',
 ]
-const places: ReadonlyArray<readonly [string, string, () => string]> = [
-  ["Berlin", "DE", () => `+49 151 ${digits(8)}`],
-  ["Paris", "FR", () => `+33 6 ${digits(2)} ${digits(2)} ${digits(2)} ${digits(2)}`],
-  ["London", "GB", () => `+44 7700 ${digits(6)}`],
-  ["New York", "US", () => `(212) 555-${digits(4)}`],
-  ["Madrid", "ES", () => `+34 612 ${digits(3)} ${digits(3)}`],
-  ["Tokyo", "JP", () => `+81 90-${digits(4)}-${digits(4)}`],
+// Each row's number is unique (the row index times a prime, modulo the digits available) and valid
+// for libphonenumber: the CRM matches contacts by mobile, so shared numbers would merge people.
+const places: ReadonlyArray<readonly [string, string, (unique: string) => string]> = [
+  ["Berlin", "DE", (n) => `+49 151 ${n.slice(0, 4)}${n.slice(4)}`],
+  ["Paris", "FR", (n) => `+33 6 ${n.slice(0, 2)} ${n.slice(2, 4)} ${n.slice(4, 6)} ${n.slice(6)}`],
+  ["London", "GB", (n) => `+44 7400 ${n.slice(2)}`],
+  ["New York", "US", (n) => `(212) 555-${n.slice(4)}`],
+  ["Madrid", "ES", (n) => `+34 612 ${n.slice(2, 5)} ${n.slice(5)}`],
+  ["Tokyo", "JP", (n) => `+81 90-${n.slice(0, 4)}-${n.slice(4)}`],
 ]
-const digits = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 10)).join("")
+const uniqueDigits = (index: number) => String((index * 7919) % 100_000_000).padStart(8, "0")
 const quote = (cell: string) => (/[",\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell)
 
 type Row = Record<(typeof header)[number], string>
@@ -118,7 +123,7 @@ for (let i = 1; i <= ROWS; i++) {
     first_name: first,
     last_name: last,
     email: random() < 0.97 ? `${local}${i}@example.com` : "",
-    phone: random() < 0.7 ? phone() : "",
+    phone: random() < 0.7 ? phone(uniqueDigits(i)) : "",
     newsletter: pick(["yes", "no", "Y", "N", "true", "false", ""]),
     sms_opt_in: pick(["1", "0", ""]),
     company: pick(companies),
