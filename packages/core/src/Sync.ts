@@ -352,8 +352,9 @@ const pipeline = <E, R>(
         const items: Array<Batcher.Item> = []
         let rejected: Array<Rejection> | undefined
         const hashing = ledger !== undefined
-        for (const row of rows) {
-          const result = map(row)
+        const array = Chunk.toReadonlyArray(rows)
+        for (let i = 0; i < count; i++) {
+          const result = map(array[i]!)
           if (result._tag === "Rejection") (rejected ??= []).push(result)
           else
             items.push({
@@ -437,26 +438,6 @@ const pipeline = <E, R>(
         yield* settle(part.batch, part.items, rows)
       })
 
-    const inputs: Stream.Stream<Input, Deliver.Fatal, R> = Stream.merge(
-      options.source.pipe(
-        Stream.mapError(
-          (error) =>
-            new Deliver.Fatal({
-              reason: "SourceFailed",
-              message: `the source failed: ${messageOf(error)}`,
-              cause: error,
-            }),
-        ),
-        Stream.chunks,
-        Stream.map((rows): Input => ({ _tag: "Rows", rows })),
-        Stream.concat(Stream.succeed<Input>({ _tag: "End" })),
-      ),
-      process.env.NOTICK
-        ? Stream.empty
-        : Stream.tick(options.flushAfter ?? "1 second").pipe(Stream.map((): Input => ({ _tag: "Tick" }))),
-      { haltStrategy: "left" },
-    )
-
     const resultsPool = yield* Pool.make(options.resultsConcurrency ?? 64, awaitResults)
     const sendPool = yield* Pool.make(concurrency, (batch: Batch) =>
       results === undefined
@@ -465,9 +446,32 @@ const pipeline = <E, R>(
             Effect.forEach(parts, resultsPool.offer, { discard: true }),
           ),
     )
-    const produce = inputs.pipe(
-      Stream.mapEffect(handle),
-      Stream.runForEach((batches) => Effect.forEach(batches, sendPool.offer, { discard: true })),
+    // The source is read chunk by chunk straight into `handle` (no stream buffer in between, so
+    // rows are not held before they are mapped); a timer flushes a partial batch when the source
+    // is idle. One lock keeps the two from interleaving, so batches reach the pool in order.
+    const lock = yield* Effect.makeSemaphore(1)
+    const step = (input: Input) =>
+      lock.withPermits(1)(
+        Effect.flatMap(handle(input), (batches) =>
+          Effect.forEach(batches, sendPool.offer, { discard: true }),
+        ),
+      )
+    const readSource = options.source.pipe(
+      Stream.mapError(
+        (error) =>
+          new Deliver.Fatal({
+            reason: "SourceFailed",
+            message: `the source failed: ${messageOf(error)}`,
+            cause: error,
+          }),
+      ),
+      Stream.runForEachChunk((rows) => step({ _tag: "Rows", rows })),
+    )
+    const idleFlush = Effect.forever(
+      Effect.zipRight(Effect.sleep(options.flushAfter ?? "1 second"), step({ _tag: "Tick" })),
+    )
+    const produce = Effect.raceFirst(readSource, idleFlush).pipe(
+      Effect.zipRight(step({ _tag: "End" })),
       Effect.zipRight(sendPool.close),
     )
     const drained: Effect.Effect<void, Deliver.Fatal, R> =
