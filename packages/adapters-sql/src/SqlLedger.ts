@@ -37,14 +37,7 @@ export interface SqliteOptions extends Options {
   readonly busyTimeout?: Duration.DurationInput | undefined
 }
 
-/** What `Ledger.Service` offers, plus what a dry run needs to show field-by-field differences. */
-export interface Service extends Ledger.Service {
-  /** The contacts as last accepted for those keys (absent keys were never accepted). */
-  readonly acceptedContacts: (
-    target: Ledger.Target,
-    keys: ReadonlyArray<string>,
-  ) => Effect.Effect<ReadonlyMap<string, Contact.Contact>, Ledger.LedgerError>
-}
+export type Service = Ledger.Service
 
 /** Keys per lookup statement: SQLite takes them as one JSON parameter; other engines as `IN (...)` parameters. */
 const SQLITE_LOOKUP_CHUNK = 5000

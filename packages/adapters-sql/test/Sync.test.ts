@@ -1,5 +1,5 @@
 import { join } from "node:path"
-import { Ledger, Sync } from "@brainsync/core"
+import { DryRun, Ledger, Sync } from "@brainsync/core"
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Layer, Schedule, Stream } from "effect"
 import { DeadLetters, SqlLedger } from "../src/index.js"
@@ -39,6 +39,59 @@ describe("Sync.run with the SQL ledger, into the sandbox", () => {
           [0, 3000],
           [30, 0],
         ])
+      }),
+  )
+
+  it.scopedLive(
+    "a dry run sends nothing, writes nothing, and predicts the next real run's counts exactly",
+    () =>
+      Effect.gen(function* () {
+        const file = join(yield* tempDir, "state.db")
+        const sandbox = yield* crm()
+        yield* sync(sandbox, file, people(300))
+        // 1% changed, 10 new rows, one row rejected (no identity), one key twice (the later wins)
+        const next = [
+          ...people(310, (i) => (i % 100 === 7 ? 1 : 0)).map((p) =>
+            p.id === "k5" ? { ...p, email: "" } : p,
+          ),
+          { ...people(300)[9]!, first: "F9 late" },
+        ]
+        const requestsBefore = yield* sandbox.requests
+        const dryRun = () =>
+          DryRun.run({ name: NAME, source: source(next), mapping, sampleSize: 2 }).pipe(
+            Effect.provide(Layer.merge(SqlLedger.layerSqlite(file), sandbox.layer)),
+          )
+        const preview = yield* dryRun()
+        expect(yield* sandbox.requests).toBe(requestsBefore)
+        expect(preview.insert).toBe(10)
+        expect(preview.update).toBe(4) // k7, k107, k207 changed; k9's later row changed it
+        expect(preview.differences).toEqual([
+          {
+            key: "k7",
+            position: "line 9",
+            changes: [{ field: "property:First Name", before: "F7", after: "F7 v1" }],
+          },
+          {
+            key: "k107",
+            position: "line 109",
+            changes: [{ field: "property:First Name", before: "F107", after: "F107 v1" }],
+          },
+        ])
+        // it wrote nothing: a second dry run sees the same
+        const again = yield* dryRun()
+        expect([again.insert, again.update]).toEqual([10, 4])
+
+        const real = yield* sync(sandbox, file, next)
+        expect(real.inserted).toBe(preview.insert)
+        expect(real.updated).toBe(preview.update)
+        expect([real.unchanged, real.rejected, real.superseded, real.read]).toEqual([
+          preview.report.unchanged,
+          preview.report.rejected,
+          preview.report.superseded,
+          preview.report.read,
+        ])
+        // k9's first row equals the ledger, so it ends unchanged (not sent) before its later row arrives
+        expect([real.unchanged, real.rejected, real.superseded]).toEqual([296, 1, 0])
       }),
   )
 

@@ -31,6 +31,21 @@ export interface Service {
 
 export class ContactSink extends Context.Tag("@brainsync/core/ContactSink")<ContactSink, Service>() {}
 
+/** The 202 body of a queued batch, as the CRM words it: for sinks that accept without a CRM. */
+export const acceptedBody = (batchId: string, processed: number): BatchAccepted => ({
+  status: "Success",
+  message: "Batch queued",
+  data: {
+    batchId,
+    processed: String(processed),
+    status: 0,
+    message: "Batch queued",
+    invalidPropertiesList: [],
+    invalidContactIdList: [],
+    balance: {},
+  },
+})
+
 /** A sink that accepts every batch and keeps what it was sent: for tests and dry pipelines. */
 export const makeMemory = Effect.gen(function* () {
   const sent = yield* Ref.make<ReadonlyArray<BatchRequest>>([])
@@ -38,19 +53,7 @@ export const makeMemory = Effect.gen(function* () {
   const service: Service = {
     upsert: (request) =>
       Ref.update(sent, (all) => [...all, request]).pipe(
-        Effect.as({
-          status: "Success",
-          message: "Batch queued",
-          data: {
-            batchId: `memory-${++next}`,
-            processed: String(request.createUpdateContacts.length),
-            status: 0,
-            message: "Batch queued",
-            invalidPropertiesList: [],
-            invalidContactIdList: [],
-            balance: {},
-          },
-        }),
+        Effect.as(acceptedBody(`memory-${++next}`, request.createUpdateContacts.length)),
       ),
   }
   return { service, sent: Ref.get(sent) } as const

@@ -30,8 +30,6 @@ export interface Entry {
   readonly hash: string
   /** The CRM's contactId, once a report told it. */
   readonly contactId: number | undefined
-  /** The contact as last accepted, when the ledger keeps it (for dry-run diffs). */
-  readonly contact?: Contact | undefined
 }
 
 /** A row of an accepted batch. `contact` is as mapped (without a learned contactId), the one `hash` was computed from. */
@@ -78,6 +76,11 @@ export interface Service {
     target: Target,
     keys: ReadonlyArray<string>,
   ) => Effect.Effect<ReadonlyMap<string, Entry>, LedgerError>
+  /** The contacts as last accepted for those keys (absent keys were never accepted): what a dry run diffs against. */
+  readonly acceptedContacts: (
+    target: Target,
+    keys: ReadonlyArray<string>,
+  ) => Effect.Effect<ReadonlyMap<string, Contact>, LedgerError>
   /** A batch got a 202: record its rows' hashes (and drop their dead letters). */
   readonly recordAccepted: (
     target: Target,
@@ -109,6 +112,7 @@ const targetKey = (target: Target) => `${target.sync}\u0000${target.listId ?? ""
 /** An in-memory ledger: for tests and programs that run several syncs in one process. */
 export const makeMemory: Effect.Effect<Service> = Effect.sync(() => {
   const entries = new Map<string, Map<string, Entry>>()
+  const contacts = new Map<string, Map<string, Contact>>()
   const dead = new Map<string, Map<string, DeadLetter>>()
   const history = new Map<string, Array<RunRecord>>()
   const leases = new Set<string>()
@@ -144,16 +148,24 @@ export const makeMemory: Effect.Effect<Service> = Effect.sync(() => {
         }
         return found
       }),
+    acceptedContacts: (target, keys) =>
+      Effect.sync(() => {
+        const known = table(contacts, target)
+        const found = new Map<string, Contact>()
+        for (const key of keys) {
+          const contact = known.get(key)
+          if (contact !== undefined) found.set(key, contact)
+        }
+        return found
+      }),
     recordAccepted: (target, _batchId, rows) =>
       Effect.sync(() => {
         const known = table(entries, target)
+        const accepted = table(contacts, target)
         const letters = table(dead, target)
         for (const row of rows) {
-          known.set(row.key, {
-            hash: row.hash,
-            contactId: known.get(row.key)?.contactId,
-            contact: row.contact,
-          })
+          known.set(row.key, { hash: row.hash, contactId: known.get(row.key)?.contactId })
+          accepted.set(row.key, row.contact)
           letters.delete(row.key)
         }
       }),
