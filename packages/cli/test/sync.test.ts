@@ -90,6 +90,24 @@ describe("brainsync sync", () => {
     expect(human.stdout).toContain("Last 2 runs")
     expect(human.stdout).toContain("No dead letters.")
 
+    // A dry run over the next export predicts what it would send, field by field, and records nothing.
+    const csv = join(dir, "contacts.csv")
+    writeFileSync(
+      csv,
+      readFileSync(csv, "utf8").replace("K1,person1@example.com,Name 1,", "K1,person1@example.com,Renamed,") +
+        "K40,person40@example.com,New,no\n",
+    )
+    const dry = await runHere(["sync", "-c", config, "--dry-run"])
+    expect(dry.code).toBe(0)
+    expect(dry.stdout).toMatch(/→ insert\s+1/)
+    expect(dry.stdout).toMatch(/→ update\s+1/)
+    expect(dry.stdout).toContain('property:First Name: "Name 1" → "Renamed"')
+    expect(dry.stdout).toMatch(/unchanged\s+29/)
+    const afterDry = JSON.parse((await runHere(["status", "-c", config, "--json"])).stdout) as {
+      runs: unknown[]
+    }
+    expect(afterDry.runs).toHaveLength(2)
+
     for (const text of [
       first.stdout,
       first.stderr,

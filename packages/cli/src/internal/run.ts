@@ -6,6 +6,7 @@
 import { MainBrainer, WebhookReceiver } from "@brainsync/adapters-http"
 import {
   ContactSink,
+  DryRun,
   Ledger,
   type Mapping,
   type SourceRow,
@@ -88,15 +89,6 @@ const writeText = (path: string, text: string): string | undefined => {
   }
 }
 
-/** Ledger reads go through, writes are dropped: a dry run learns nothing and changes nothing. */
-const readOnly = (ledger: Ledger.Service): Ledger.Service => ({
-  ...ledger,
-  recordAccepted: () => Effect.void,
-  recordContactIds: () => Effect.void,
-  recordDeadLetters: () => Effect.void,
-  recordRun: () => Effect.void,
-})
-
 export const run = (settings: Settings): Effect.Effect<Outcome, Exit.CliFailure> =>
   Effect.scoped(
     Effect.gen(function* () {
@@ -143,14 +135,20 @@ export const run = (settings: Settings): Effect.Effect<Outcome, Exit.CliFailure>
         onEvent,
         ...settings.tuning,
       }
-      const sync =
-        settings.start === undefined ? Sync.run({ ...options, source: rows }) : settings.start(options)
+      let preview: DryRun.Preview | undefined
+      const sync = settings.dryRun
+        ? Effect.map(DryRun.run({ ...options, source: rows }), (found) => {
+            preview = found
+            return found.report
+          })
+        : settings.start === undefined
+          ? Sync.run({ ...options, source: rows })
+          : settings.start(options)
 
       const ledger = yield* Ledger.optional
       const withLedger = Option.match(ledger, {
         onNone: () => sync,
-        onSome: (service) =>
-          Effect.provideService(sync, Ledger.Ledger, settings.dryRun ? readOnly(service) : service),
+        onSome: (service) => Effect.provideService(sync, Ledger.Ledger, service),
       })
       const results = config.results
       const withResults =
@@ -164,6 +162,7 @@ export const run = (settings: Settings): Effect.Effect<Outcome, Exit.CliFailure>
                 publicUrl: results.webhook.publicUrl,
               }),
             )
+      // A dry run brings its own sink (it sends nothing); the memory sink only completes the type.
       const withSink = settings.dryRun
         ? Effect.provide(withResults, ContactSink.layerMemory)
         : Effect.provide(
@@ -278,9 +277,12 @@ export const run = (settings: Settings): Effect.Effect<Outcome, Exit.CliFailure>
       if (settings.display === "json") {
         const { rejectedRows: _r, failedRows: _f, ...counts } = report
         stdout.write(
-          `${JSON.stringify({ _tag: "Summary", exitCode: code, message, elapsedMillis, files, dryRun: settings.dryRun, report: counts })}\n`,
+          `${JSON.stringify({ _tag: "Summary", exitCode: code, message, elapsedMillis, files, dryRun: settings.dryRun, report: counts, ...(preview && { preview: { insert: preview.insert, update: preview.update, differences: preview.differences } }) })}\n`,
         )
-      } else stdout.write(Summary.render(report, { style, elapsedMillis, files, dryRun: settings.dryRun }))
+      } else
+        stdout.write(
+          Summary.render(report, { style, elapsedMillis, files, dryRun: settings.dryRun, preview }),
+        )
       return { report, code, message, elapsedMillis, sent: display.sent() }
     }),
   )

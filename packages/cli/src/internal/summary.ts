@@ -1,5 +1,5 @@
 /** The table printed at the end of a run: every outcome with its count, the requests, the time, the files. */
-import type { SyncReport } from "@brainsync/core"
+import type { DryRun, SyncReport } from "@brainsync/core"
 import * as Format from "./format.js"
 
 export interface File {
@@ -12,6 +12,8 @@ export interface Options {
   readonly elapsedMillis: number
   readonly files: ReadonlyArray<File>
   readonly dryRun?: boolean | undefined
+  /** A dry run's prediction: shown as the inserts and updates it would make, with their changes. */
+  readonly preview?: DryRun.Preview | undefined
 }
 
 const OUTCOMES = [
@@ -52,10 +54,11 @@ export const render = (report: SyncReport.SyncReport, options: Options): string 
             outcome === "accepted" && options.dryRun === true ? "would be sent" : note,
           ),
     ),
+    ...(options.preview === undefined ? [] : previewLines(options.preview, row)),
     rule,
     row("rows read", Format.count(report.read)),
     row(
-      "requests",
+      options.dryRun === true ? "would send" : "requests",
       Format.count(report.requests),
       `${report.batches} batch${report.batches === 1 ? "" : "es"} · ${report.retries} retried · ${report.rateLimited} rate-limited` +
         (report.splits > 0 ? ` · ${report.splits} split` : "") +
@@ -71,3 +74,19 @@ export const render = (report: SyncReport.SyncReport, options: Options): string 
     lines.push(rule, Format.red(style, `  STOPPED: ${report.stopped.message}`))
   return `${lines.join("\n")}\n`
 }
+
+const shown = (value: unknown) => (value === undefined ? "(none)" : JSON.stringify(value))
+
+const previewLines = (
+  preview: DryRun.Preview,
+  row: (label: string, value: string, note?: string) => string,
+): ReadonlyArray<string> => [
+  row("→ insert", Format.count(preview.insert), "rows the state has never sent"),
+  row("→ update", Format.count(preview.update), "rows changed since they were last sent"),
+  ...preview.differences.flatMap((difference) => [
+    `    ${difference.position}  ${difference.key}`,
+    ...difference.changes.map(
+      (change) => `      ${change.field}: ${shown(change.before)} → ${shown(change.after)}`,
+    ),
+  ]),
+]
