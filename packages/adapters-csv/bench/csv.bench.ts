@@ -3,7 +3,7 @@
  * multi-byte names), timed as (a) the raw parser alone (papaparse's Parser over the decoded file,
  * counting rows; papaparse's stream API for reference), CsvSource alone (rows as `SourceRow`s), and (b) the whole local pipeline
  * (CsvSource → Mapping → dedupe → batches of 100 → a counting in-memory ContactSink, via
- * `Sync.run`). Each measurement runs in a Node process of its own (`csvStage.ts`, bundled by
+ * `Sync.run`). Each measurement runs in a Node process of its own (`csvStageMain.ts`, bundled by
  * esbuild and run with plain node, as a deployed build would run: under tsx, its loader alone
  * holds ~130 MB RSS), 3 times; medians are printed. The pipeline then runs on a 3M-row file to
  * compare peak RSS.
@@ -24,7 +24,7 @@ const RUNS = 3
 const bundle = async (dir: string): Promise<string> => {
   const outfile = join(dir, "stage.mjs")
   await build({
-    entryPoints: [fileURLToPath(new URL("./csvStage.ts", import.meta.url))],
+    entryPoints: [fileURLToPath(new URL("./csvStageMain.ts", import.meta.url))],
     outfile,
     bundle: true,
     platform: "node",

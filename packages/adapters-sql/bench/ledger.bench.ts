@@ -5,78 +5,20 @@
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { Session } from "node:inspector/promises"
-import { createReadStream } from "node:fs"
-import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { CsvSource } from "@brainsync/adapters-csv"
-import { ContactSink, Ledger, Mapping, Sync } from "@brainsync/core"
+import { Ledger, Sync } from "@brainsync/core"
 import { Effect, Layer, Stream } from "effect"
 import * as ContactsFile from "../../adapters-csv/bench/contactsFile.js"
+import * as CsvStage from "../../adapters-csv/bench/csvStage.js"
 import { SqlLedger } from "../src/index.js"
 
 const ROWS = Number(process.env["LEDGER_BENCH_ROWS"] ?? 1_000_000)
 const REPEAT = 3
 
-// papaparse is adapters-csv's dependency (the parser CsvSource is built on); resolved from there.
-const Papa = createRequire(new URL("../../adapters-csv/package.json", import.meta.url))("papaparse") as {
-  Parser: new (config: Record<string, unknown>) => {
-    parse: (input: string, baseIndex: number, ignoreLastRow: boolean) => { meta: { cursor: number } }
-  }
-}
-
-const rawParse = async (path: string): Promise<number> => {
-  let rows = 0
-  const parser = new Papa.Parser({
-    delimiter: ",",
-    newline: "\n",
-    quoteChar: '"',
-    escapeChar: '"',
-    step: () => rows++,
-  })
-  const decoder = new TextDecoder("utf-8")
-  let pending = ""
-  for await (const bytes of createReadStream(path, { highWaterMark: 1 << 16 })) {
-    const input = pending + decoder.decode(bytes as Uint8Array, { stream: true })
-    pending = input.slice(parser.parse(input, 0, true).meta.cursor)
-  }
-  parser.parse(pending + decoder.decode(), 0, false)
-  return rows - 1
-}
-
-const mapping = Mapping.make({
-  listId: "9fc6ad7d-902a-4834-b161-a4911b883d44",
-  key: "external_id",
-  fields: {
-    email: "email",
-    mobileCountryCode: "country_code",
-    mobileNumber: "mobile",
-    emailOptIn: "newsletter",
-  },
-  properties: { "First Name": "first_name", "Last Name": "last_name", Company: "company", City: "city" },
-})
-
 const counter = { requests: 0, contacts: 0 }
-const countingSink = Layer.succeed(ContactSink.ContactSink, {
-  upsert: (request) =>
-    Effect.sync(() => {
-      counter.requests++
-      counter.contacts += request.createUpdateContacts.length
-      return {
-        status: "Success",
-        message: "Batch queued",
-        data: {
-          batchId: `bench-${counter.requests}`,
-          processed: String(request.createUpdateContacts.length),
-          status: 0,
-          message: "Batch queued",
-          invalidPropertiesList: [],
-          invalidContactIdList: [],
-          balance: {},
-        },
-      }
-    }),
-})
+const countingSink = CsvStage.countingSink(counter)
 
 const time = async <A>(f: () => Promise<A>): Promise<readonly [A, number]> => {
   globalThis.gc?.()
@@ -109,7 +51,7 @@ const main = async () => {
     ).pipe(Layer.provide(SqlLedger.sqliteClient(join(dir, "state.db"))))
     const run = () =>
       Effect.runPromise(
-        Sync.run({ name: "bench", source: CsvSource.fromFile(csv), mapping }).pipe(
+        Sync.run({ name: "bench", source: CsvSource.fromFile(csv), mapping: CsvStage.mapping }).pipe(
           Effect.provide(Layer.merge(ledger, countingSink)),
         ),
       )
@@ -119,7 +61,7 @@ const main = async () => {
 
     const raws: Array<number> = []
     for (let i = 0; i < REPEAT; i++) {
-      const [rows, ms] = await time(() => rawParse(csv))
+      const [rows, ms] = await time(() => CsvStage.rawParser(csv))
       if (rows !== ROWS) throw new Error(`the raw parser read ${rows} rows, expected ${ROWS}`)
       raws.push(ms)
     }
