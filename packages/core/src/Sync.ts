@@ -22,10 +22,10 @@ import * as Ordering from "./internal/Ordering.js"
 import * as Pool from "./internal/Pool.js"
 import * as RateLimit from "./internal/RateLimit.js"
 import * as Ledger from "./Ledger.js"
-import type { Mapping, Rejection } from "./Mapping.js"
+import type { Mapping } from "./Mapping.js"
 import type { SourceRow } from "./SourceRow.js"
 import { SyncError } from "./SyncError.js"
-import type { PassedRow, SettledRow, SyncEvent } from "./SyncEvent.js"
+import type { PassedRow, RejectedRow, SettledRow, SyncEvent } from "./SyncEvent.js"
 import * as SyncReport from "./SyncReport.js"
 import { parseInt64Text } from "./Int64.js"
 
@@ -137,6 +137,8 @@ const messageOf = (error: unknown): string =>
   typeof error === "object" && error !== null && "message" in error && typeof error.message === "string"
     ? error.message
     : String(error)
+
+const NO_IDS: ReadonlyArray<never> = []
 
 interface Batch {
   readonly seq: number
@@ -262,120 +264,151 @@ const pipeline = <E, R>(
     let rowsSinceTick = 0
     let seq = 0
 
-    const form = (cuts: Array<Batcher.Cut>): Effect.Effect<ReadonlyArray<Batch>> =>
-      Effect.gen(function* () {
-        const batches: Array<Batch> = []
-        for (const cut of cuts) {
-          const batch: Batch = { seq: ++seq, cut }
-          open.set(batch.seq, cut.items)
-          batches.push(batch)
-          yield* emit({ _tag: "BatchFormed", batch: batch.seq, size: cut.items.length })
-        }
-        return batches
-      })
+    // The chunk path below is plain synchronous code (an `Effect.gen` per chunk cost more than the
+    // work): its events go to the report at once and are queued for the listener, which is called
+    // with them, in order, before the chunk's batches go to the senders.
+    const queued: Array<SyncEvent> = []
+    const note =
+      listener === undefined
+        ? (event: SyncEvent): void => accumulator.add(event)
+        : (event: SyncEvent): void => {
+            accumulator.add(event)
+            queued.push(event)
+          }
+    const deliverNoted = <A>(value: A): Effect.Effect<A> => {
+      if (listener === undefined || queued.length === 0) return Effect.succeed(value)
+      const events = queued.splice(0, queued.length)
+      return Effect.as(Effect.forEach(events, listener, { discard: true }), value)
+    }
 
-    const passed = (items: ReadonlyArray<Batcher.Item>): Array<PassedRow> =>
-      items.map((item) => {
+    const form = (cuts: Array<Batcher.Cut>): ReadonlyArray<Batch> => {
+      const batches: Array<Batch> = []
+      for (const cut of cuts) {
+        const batch: Batch = { seq: ++seq, cut }
+        open.set(batch.seq, cut.items)
+        batches.push(batch)
+        note({ _tag: "BatchFormed", batch: batch.seq, size: cut.items.length })
+      }
+      return batches
+    }
+
+    const passed = (items: ReadonlyArray<Batcher.Item>): Array<PassedRow> => {
+      const rows = new Array<PassedRow>(items.length)
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i]!
         item.done = true
-        return { position: item.position, key: item.key }
-      })
+        rows[i] = { position: item.position, key: item.key }
+      }
+      return rows
+    }
+
+    const enqueue = (item: Batcher.Item): Batcher.Item | undefined => {
+      item.ids = identities(item.contact)
+      return batcher.add(item)
+    }
 
     /**
-     * Puts a chunk's rows into the dedupe window, in order. With a ledger, first looks up the
-     * chunk's keys in bulk: a row equal to what the ledger has ends `unchanged` (and supersedes
-     * an earlier waiting row of its key: the CRM already has the last row's values), rows the
-     * mode excludes end `skipped`, and known contactIds are added to the rest.
+     * Puts a chunk's rows into the dedupe window, in order. With a ledger, `known` holds what it
+     * has of the chunk's keys: a row equal to it ends `unchanged` (and supersedes an earlier
+     * waiting row of its key: the CRM already has the last row's values), rows the mode excludes
+     * end `skipped`, and known contactIds are added to the rest. Identities are computed only
+     * for rows that go on.
      */
-    const admit = (items: ReadonlyArray<Batcher.Item>) =>
-      Effect.gen(function* () {
-        let known: ReadonlyMap<string, Ledger.Entry> | undefined
-        if (ledger !== undefined && items.length > 0) {
-          transit = items
-          known = yield* ledger
-            .lookup(
-              target,
-              items.map((item) => item.key),
-            )
-            .pipe(Effect.mapError(ledgerFailed))
-          transit = []
-        }
-        const superseded: Array<Batcher.Item> = []
-        const unchanged: Array<Batcher.Item> = []
-        const excluded: Array<Batcher.Item> = []
-        for (let i = 0; i < items.length; i++) {
-          const item = items[i]!
-          let previous: Batcher.Item | undefined
-          if (known === undefined) previous = batcher.add(item)
-          else {
-            const entry = known.get(item.key)
-            if (
-              mode === "update-only" ? entry === undefined : mode === "insert-only" && entry !== undefined
-            ) {
-              excluded.push(item)
-            } else if (entry !== undefined && entry.hash === item.hash) {
-              previous = batcher.drop(item.key)
-              unchanged.push(item)
-            } else {
-              if (entry?.contactId !== undefined && item.contact.contactId == null) {
-                item.contact = { ...item.contact, contactId: entry.contactId }
-                item.ids = identities(item.contact)
-              }
-              previous = batcher.add(item)
-            }
+    const admit = (
+      items: ReadonlyArray<Batcher.Item>,
+      known: ReadonlyMap<string, Ledger.Entry> | undefined,
+    ) => {
+      let superseded: Array<Batcher.Item> | undefined
+      let unchanged: Array<Batcher.Item> | undefined
+      let excluded: Array<Batcher.Item> | undefined
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i]!
+        let previous: Batcher.Item | undefined
+        if (known === undefined) previous = enqueue(item)
+        else {
+          const entry = known.get(item.key)
+          if (mode === "update-only" ? entry === undefined : mode === "insert-only" && entry !== undefined) {
+            ;(excluded ??= []).push(item)
+          } else if (entry !== undefined && entry.hash === item.hash) {
+            previous = batcher.drop(item.key)
+            ;(unchanged ??= []).push(item)
+          } else {
+            if (entry?.contactId !== undefined && item.contact.contactId == null)
+              item.contact = { ...item.contact, contactId: entry.contactId }
+            previous = enqueue(item)
           }
-          if (previous !== undefined) superseded.push(previous)
         }
-        if (superseded.length > 0) yield* emit({ _tag: "RowsSuperseded", rows: passed(superseded) })
-        if (unchanged.length > 0) yield* emit({ _tag: "RowsUnchanged", rows: passed(unchanged) })
-        if (excluded.length > 0)
-          yield* emit({
-            _tag: "RowsSkipped",
-            reason: mode === "update-only" ? "update-only: not synced before" : "insert-only: synced before",
-            rows: passed(excluded),
-          })
-      })
+        if (previous !== undefined) (superseded ??= []).push(previous)
+      }
+      if (superseded !== undefined) note({ _tag: "RowsSuperseded", rows: passed(superseded) })
+      if (unchanged !== undefined) note({ _tag: "RowsUnchanged", rows: passed(unchanged) })
+      if (excluded !== undefined)
+        note({
+          _tag: "RowsSkipped",
+          reason: mode === "update-only" ? "update-only: not synced before" : "insert-only: synced before",
+          rows: passed(excluded),
+        })
+    }
 
+    const mapRows = (rows: Chunk.Chunk<SourceRow>): Array<Batcher.Item> => {
+      const count = rows.length
+      read += count
+      rowsSinceTick += count
+      note({ _tag: "RowsRead", count, total: read })
+      const items: Array<Batcher.Item> = []
+      let rejected: Array<RejectedRow> | undefined
+      const hashing = ledger !== undefined
+      const array = Chunk.toReadonlyArray(rows)
+      for (let i = 0; i < count; i++) {
+        const result = map(array[i]!)
+        if (result._tag === "Rejection")
+          (rejected ??= []).push({
+            position: result.position,
+            key: result.key,
+            field: result.field,
+            reason: result.reason,
+          })
+        else
+          items.push({
+            position: result.position,
+            key: result.key,
+            mapped: result.contact,
+            contact: result.contact,
+            ids: NO_IDS,
+            hash: hashing ? hashContact(result.contact) : "",
+            accepted: false,
+            done: false,
+          })
+      }
+      if (rejected !== undefined) note({ _tag: "RowsRejected", by: "mapping", rows: rejected })
+      return items
+    }
+
+    const NO_BATCHES: ReadonlyArray<Batch> = []
     const handle = (input: Input): Effect.Effect<ReadonlyArray<Batch>, Deliver.Fatal> =>
-      Effect.gen(function* () {
-        if (input._tag === "End") return yield* form(batcher.flush())
+      Effect.suspend(() => {
+        if (input._tag === "End") return deliverNoted(form(batcher.flush()))
         if (input._tag === "Tick") {
           const idle = rowsSinceTick === 0
           rowsSinceTick = 0
-          return idle && batcher.size() > 0 ? yield* form(batcher.flush()) : []
+          return idle && batcher.size() > 0 ? deliverNoted(form(batcher.flush())) : Effect.succeed(NO_BATCHES)
         }
-        const rows = input.rows
-        const count = rows.length
-        if (count === 0) return []
-        read += count
-        rowsSinceTick += count
-        yield* emit({ _tag: "RowsRead", count, total: read })
-        const items: Array<Batcher.Item> = []
-        let rejected: Array<Rejection> | undefined
-        const hashing = ledger !== undefined
-        const array = Chunk.toReadonlyArray(rows)
-        for (let i = 0; i < count; i++) {
-          const result = map(array[i]!)
-          if (result._tag === "Rejection") (rejected ??= []).push(result)
-          else
-            items.push({
-              position: result.position,
-              key: result.key,
-              mapped: result.contact,
-              contact: result.contact,
-              ids: identities(result.contact),
-              hash: hashing ? hashContact(result.contact) : "",
-              accepted: false,
-              done: false,
-            })
+        if (input.rows.length === 0) return Effect.succeed(NO_BATCHES)
+        const items = mapRows(input.rows)
+        if (ledger === undefined || items.length === 0) {
+          admit(items, undefined)
+          return deliverNoted(form(batcher.ready()))
         }
-        if (rejected !== undefined)
-          yield* emit({
-            _tag: "RowsRejected",
-            by: "mapping",
-            rows: rejected.map(({ position, key, field, reason }) => ({ position, key, field, reason })),
-          })
-        yield* admit(items)
-        return yield* form(batcher.ready())
+        transit = items
+        const keys = items.map((item) => item.key)
+        return Effect.flatMap(
+          Effect.flatMap(deliverNoted(keys), (keys) => ledger.lookup(target, keys)),
+          (known) => {
+            transit = []
+            admit(items, known)
+            return deliverNoted(form(batcher.ready()))
+          },
+        ).pipe(Effect.mapError(ledgerFailed))
       })
 
     const settle = (batch: number, items: ReadonlyArray<Batcher.Item>, rows: ReadonlyArray<SettledRow>) =>
