@@ -139,11 +139,25 @@ const compile = (config: Config): ((row: SourceRow) => Result) => {
       : undefined
   const defaultCallingCode =
     defaultCountry === undefined ? undefined : Number(getCountryCallingCode(defaultCountry))
-  const properties: ReadonlyArray<
-    readonly [column: string, name: string | undefined, id: string | undefined]
-  > = [
-    ...Object.entries(config.properties ?? {}).map(([name, column]) => [column, name, undefined] as const),
-    ...Object.entries(config.propertyIds ?? {}).map(([id, column]) => [column, undefined, id] as const),
+  const properties: ReadonlyArray<{
+    readonly column: string
+    readonly name: string | undefined
+    readonly id: string | undefined
+    /** How a rejection names it. */
+    readonly field: string
+  }> = [
+    ...Object.entries(config.properties ?? {}).map(([name, column]) => ({
+      column,
+      name,
+      id: undefined,
+      field: name,
+    })),
+    ...Object.entries(config.propertyIds ?? {}).map(([id, column]) => ({
+      column,
+      name: undefined,
+      id,
+      field: id,
+    })),
   ]
   const { contactId, email, emailOptIn, mobileCountryCode, mobileNumber, mobileOptIn, phone } = fields
 
@@ -224,22 +238,26 @@ const compile = (config: Config): ((row: SourceRow) => Result) => {
         "the row has no contactId, email or mobile number, so the CRM cannot match or create it",
       )
 
+    // Sized once (an empty array grows to 17 slots on its first push), filled by index.
     let propertyFields: Array<PropertyField> | undefined
+    let count = 0
     for (let i = 0; i < properties.length; i++) {
-      const [column, name, id] = properties[i]!
-      const value = Coerce.text(cells[column])
+      const property = properties[i]!
+      const value = Coerce.text(cells[property.column])
       if (value === undefined) continue
-      const field = name ?? id ?? column
-      if (value instanceof Coerce.Invalid) return rejection(row, key, field, value.reason)
+      if (value instanceof Coerce.Invalid) return rejection(row, key, property.field, value.reason)
       if (value.length > Coerce.MAX_PROPERTY_LENGTH)
-        return rejection(row, key, field, `is longer than ${Coerce.MAX_PROPERTY_LENGTH} characters`)
-      ;(propertyFields ??= []).push(
-        name !== undefined
-          ? { propertyName: name, propertyValue: value }
-          : { propertyId: id ?? null, propertyValue: value },
-      )
+        return rejection(row, key, property.field, `is longer than ${Coerce.MAX_PROPERTY_LENGTH} characters`)
+      propertyFields ??= new Array<PropertyField>(properties.length - i)
+      propertyFields[count++] =
+        property.name !== undefined
+          ? { propertyName: property.name, propertyValue: value }
+          : { propertyId: property.id ?? null, propertyValue: value }
     }
-    if (propertyFields !== undefined) contact.propertyFields = propertyFields
+    if (propertyFields !== undefined) {
+      if (count < propertyFields.length) propertyFields.length = count
+      contact.propertyFields = propertyFields
+    }
     return { _tag: "Mapped", position: row.position, key: rawKey, contact }
   }
 }

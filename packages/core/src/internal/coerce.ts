@@ -89,6 +89,8 @@ export const mobileNumber =
     return parsed > 0 ? parsed : new Invalid("must be a phone number (digits)")
   }
 
+const COUNTRY_CODE = /^\d{1,3}$/
+
 /** A country calling code: `44` or `+44`. */
 export const countryCode = (value: unknown): number | undefined | Invalid => {
   if (typeof value === "number")
@@ -96,7 +98,7 @@ export const countryCode = (value: unknown): number | undefined | Invalid => {
   const cell = text(value)
   if (cell === undefined || cell instanceof Invalid) return cell
   const digits = cell.startsWith("+") ? cell.slice(1) : cell
-  if (!/^\d{1,3}$/.test(digits)) return new Invalid(countryCodeReason)
+  if (!COUNTRY_CODE.test(digits)) return new Invalid(countryCodeReason)
   const code = Number(digits)
   return code >= 1 ? code : new Invalid(countryCodeReason)
 }

@@ -16,17 +16,22 @@ const MOBILE_SPLIT = 1e12
  * travel in one batch (409) and must be applied in order.
  */
 export const identities = (contact: Contact): Array<Identity> => {
-  const ids: Array<Identity> = []
-  if (contact.contactId != null) ids.push(-1 - contact.contactId)
-  if (contact.email != null) ids.push(contact.email.toLowerCase())
+  const contactId = contact.contactId
+  const email = contact.email
   const number = contact.mobileNumber
+  // Sized up front: an empty array grows to 17 slots on its first push, and this runs per row.
+  const ids = new Array<Identity>(
+    (contactId != null ? 1 : 0) + (email != null ? 1 : 0) + (number != null ? 1 : 0),
+  )
+  let n = 0
+  if (contactId != null) ids[n++] = -1 - contactId
+  if (email != null) ids[n++] = email.toLowerCase()
   if (number != null) {
     const code = contact.mobileCountryCode ?? 0
-    ids.push(
+    ids[n++] =
       number >= 0 && number < MOBILE_SPLIT && code >= 0 && code < 1000
         ? code * MOBILE_SPLIT + number
-        : `${code} ${number}`,
-    )
+        : `${code} ${number}`
   }
   return ids
 }
