@@ -13,6 +13,7 @@
 import { Cause, Chunk, Clock, Duration, Effect, Exit, Option, Queue, Stream, Take } from "effect"
 import * as BatchResults from "./BatchResults.js"
 import { MAX_BATCH_SIZE, RECOMMENDED_BATCH_SIZE } from "./BatchRequest.js"
+import type { Contact } from "./Contact.js"
 import { ContactSink } from "./ContactSink.js"
 import * as Batcher from "./internal/Batcher.js"
 import * as Deliver from "./internal/Deliver.js"
@@ -22,7 +23,7 @@ import * as Ordering from "./internal/Ordering.js"
 import * as Pool from "./internal/Pool.js"
 import * as RateLimit from "./internal/RateLimit.js"
 import * as Ledger from "./Ledger.js"
-import type { Mapping } from "./Mapping.js"
+import type { Mapped, Mapping } from "./Mapping.js"
 import type { SourceRow } from "./SourceRow.js"
 import { SyncError } from "./SyncError.js"
 import type { PassedRow, RejectedRow, SettledRow, SyncEvent } from "./SyncEvent.js"
@@ -259,7 +260,8 @@ const pipeline = <E, R>(
     const batcher = Batcher.make(batchSize, options.dedupeWindow ?? batchSize * 10)
     const ordering = Ordering.make()
     const open = new Map<number, ReadonlyArray<Batcher.Item>>()
-    let transit: ReadonlyArray<Batcher.Item> = []
+    /** A chunk's mapped rows while the ledger is looked up (none has an outcome yet). */
+    let transit: ReadonlyArray<Mapped> = []
     let read = 0
     let rowsSinceTick = 0
     let seq = 0
@@ -302,6 +304,17 @@ const pipeline = <E, R>(
       return rows
     }
 
+    const itemOf = (row: Mapped, hash: string): Batcher.Item => ({
+      position: row.position,
+      key: row.key,
+      mapped: row.contact,
+      contact: row.contact,
+      ids: NO_IDS,
+      hash,
+      accepted: false,
+      done: false,
+    })
+
     const enqueue = (item: Batcher.Item): Batcher.Item | undefined => {
       item.ids = identities(item.contact)
       return batcher.add(item)
@@ -314,50 +327,50 @@ const pipeline = <E, R>(
      * end `skipped`, and known contactIds are added to the rest. Identities are computed only
      * for rows that go on.
      */
-    const admit = (
-      items: ReadonlyArray<Batcher.Item>,
-      known: ReadonlyMap<string, Ledger.Entry> | undefined,
-    ) => {
+    const admit = (rows: ReadonlyArray<Mapped>, known: ReadonlyMap<string, Ledger.Entry> | undefined) => {
       let superseded: Array<Batcher.Item> | undefined
-      let unchanged: Array<Batcher.Item> | undefined
-      let excluded: Array<Batcher.Item> | undefined
-      for (let i = 0; i < items.length; i++) {
-        const item = items[i]!
+      let unchanged: Array<PassedRow> | undefined
+      let excluded: Array<PassedRow> | undefined
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!
         let previous: Batcher.Item | undefined
-        if (known === undefined) previous = enqueue(item)
+        if (known === undefined) previous = enqueue(itemOf(row, ""))
         else {
-          const entry = known.get(item.key)
+          const entry = known.get(row.key)
           if (mode === "update-only" ? entry === undefined : mode === "insert-only" && entry !== undefined) {
-            ;(excluded ??= []).push(item)
-          } else if (entry !== undefined && entry.hash === item.hash) {
-            previous = batcher.drop(item.key)
-            ;(unchanged ??= []).push(item)
+            ;(excluded ??= []).push({ position: row.position, key: row.key })
           } else {
-            if (entry?.contactId !== undefined && item.contact.contactId == null)
-              item.contact = { ...item.contact, contactId: entry.contactId }
-            previous = enqueue(item)
+            const hash = hashContact(row.contact)
+            if (entry !== undefined && entry.hash === hash) {
+              previous = batcher.drop(row.key)
+              ;(unchanged ??= []).push({ position: row.position, key: row.key })
+            } else {
+              const item = itemOf(row, hash)
+              if (entry?.contactId !== undefined && item.contact.contactId == null)
+                item.contact = { ...item.contact, contactId: entry.contactId }
+              previous = enqueue(item)
+            }
           }
         }
         if (previous !== undefined) (superseded ??= []).push(previous)
       }
       if (superseded !== undefined) note({ _tag: "RowsSuperseded", rows: passed(superseded) })
-      if (unchanged !== undefined) note({ _tag: "RowsUnchanged", rows: passed(unchanged) })
+      if (unchanged !== undefined) note({ _tag: "RowsUnchanged", rows: unchanged })
       if (excluded !== undefined)
         note({
           _tag: "RowsSkipped",
           reason: mode === "update-only" ? "update-only: not synced before" : "insert-only: synced before",
-          rows: passed(excluded),
+          rows: excluded,
         })
     }
 
-    const mapRows = (rows: Chunk.Chunk<SourceRow>): Array<Batcher.Item> => {
+    const mapRows = (rows: Chunk.Chunk<SourceRow>): Array<Mapped> => {
       const count = rows.length
       read += count
       rowsSinceTick += count
       note({ _tag: "RowsRead", count, total: read })
-      const items: Array<Batcher.Item> = []
+      const mapped: Array<Mapped> = []
       let rejected: Array<RejectedRow> | undefined
-      const hashing = ledger !== undefined
       const array = Chunk.toReadonlyArray(rows)
       for (let i = 0; i < count; i++) {
         const result = map(array[i]!)
@@ -368,20 +381,10 @@ const pipeline = <E, R>(
             field: result.field,
             reason: result.reason,
           })
-        else
-          items.push({
-            position: result.position,
-            key: result.key,
-            mapped: result.contact,
-            contact: result.contact,
-            ids: NO_IDS,
-            hash: hashing ? hashContact(result.contact) : "",
-            accepted: false,
-            done: false,
-          })
+        else mapped.push(result)
       }
       if (rejected !== undefined) note({ _tag: "RowsRejected", by: "mapping", rows: rejected })
-      return items
+      return mapped
     }
 
     const NO_BATCHES: ReadonlyArray<Batch> = []
@@ -394,18 +397,18 @@ const pipeline = <E, R>(
           return idle && batcher.size() > 0 ? deliverNoted(form(batcher.flush())) : Effect.succeed(NO_BATCHES)
         }
         if (input.rows.length === 0) return Effect.succeed(NO_BATCHES)
-        const items = mapRows(input.rows)
-        if (ledger === undefined || items.length === 0) {
-          admit(items, undefined)
+        const rows = mapRows(input.rows)
+        if (ledger === undefined || rows.length === 0) {
+          admit(rows, undefined)
           return deliverNoted(form(batcher.ready()))
         }
-        transit = items
-        const keys = items.map((item) => item.key)
+        transit = rows
+        const keys = rows.map((row) => row.key)
         return Effect.flatMap(
           Effect.flatMap(deliverNoted(keys), (keys) => ledger.lookup(target, keys)),
           (known) => {
             transit = []
-            admit(items, known)
+            admit(rows, known)
             return deliverNoted(form(batcher.ready()))
           },
         ).pipe(Effect.mapError(ledgerFailed))
@@ -559,8 +562,14 @@ const pipeline = <E, R>(
               })),
             })
         }
-        const waiting = [...transit, ...batcher.waiting()].filter((item) => !item.done)
-        for (const item of waiting) item.done = true
+        const waiting: Array<{ readonly position: string; readonly key: string; readonly contact: Contact }> =
+          [...transit]
+        transit = []
+        for (const item of batcher.waiting())
+          if (!item.done) {
+            item.done = true
+            waiting.push(item)
+          }
         if (waiting.length > 0)
           yield* emit({
             _tag: "RowsFailed",
