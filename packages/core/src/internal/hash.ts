@@ -29,10 +29,10 @@ export const hashContact = (contact: Contact): string => {
   const properties = contact.propertyFields
   if (properties != null && properties.length > 0) {
     feedChar(PIPE)
-    const sorted = isSorted(properties) ? properties : properties.slice().sort(compareProperties)
-    for (let i = 0; i < sorted.length; i++) {
+    const order = sortedOrder(properties)
+    for (let i = 0; i < order.length; i++) {
       if (i > 0) feedChar(0x02)
-      const p = sorted[i]!
+      const p = properties[order[i]!]!
       feedValue(p.propertyId)
       feedChar(0x01)
       feedValue(p.propertyName)
@@ -88,9 +88,20 @@ const feedValue = (value: string | number | boolean | null | undefined): void =>
   feed(typeof value === "string" ? value : String(value))
 }
 
-const isSorted = (properties: ReadonlyArray<PropertyField>): boolean => {
-  for (let i = 1; i < properties.length; i++)
-    if (compareProperties(properties[i - 1]!, properties[i]!) > 0) return false
+// The order found for the last contact: rows of one mapping nearly always have their property
+// fields in the same order, so checking that it still sorts them spares a sort per row.
+let lastOrder: ReadonlyArray<number> = []
+
+/** Indices of `properties` in the order of their texts (equal texts in any order: the hash is the same). */
+const sortedOrder = (properties: ReadonlyArray<PropertyField>): ReadonlyArray<number> => {
+  if (lastOrder.length === properties.length && sorts(lastOrder, properties)) return lastOrder
+  lastOrder = Array.from(properties.keys()).sort((i, j) => compareProperties(properties[i]!, properties[j]!))
+  return lastOrder
+}
+
+const sorts = (order: ReadonlyArray<number>, properties: ReadonlyArray<PropertyField>): boolean => {
+  for (let i = 1; i < order.length; i++)
+    if (compareProperties(properties[order[i - 1]!]!, properties[order[i]!]!) > 0) return false
   return true
 }
 
