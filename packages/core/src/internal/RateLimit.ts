@@ -18,7 +18,7 @@ export const make = (perSecond: number | undefined, burst: number): Effect.Effec
     let last = yield* Clock.currentTimeMillis
     let pausedUntil = 0
 
-    const take = Effect.gen(function* () {
+    const limited = Effect.gen(function* () {
       for (;;) {
         const now = yield* Clock.currentTimeMillis
         if (now < pausedUntil) {
@@ -35,6 +35,8 @@ export const make = (perSecond: number | undefined, burst: number): Effect.Effec
         yield* Effect.sleep(Math.ceil(((1 - tokens) * 1000) / perSecond))
       }
     }).pipe(mutex.withPermits(1))
+    // Without a limit and before any 429 there is nothing to wait for: skip the mutex and the clock.
+    const take = Effect.suspend(() => (perSecond === undefined && pausedUntil === 0 ? Effect.void : limited))
 
     const pauseFor = (millis: number) =>
       Effect.map(Clock.currentTimeMillis, (now) => {
