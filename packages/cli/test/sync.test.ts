@@ -103,6 +103,8 @@ describe("brainsync sync", () => {
     expect(dry.stdout).toMatch(/→ update\s+1/)
     expect(dry.stdout).toContain('property:First Name: "Name 1" → "Renamed"')
     expect(dry.stdout).toMatch(/unchanged\s+29/)
+    expect(dry.stdout).toMatch(/progress: .*2 would send/)
+    expect(dry.stdout).not.toMatch(/progress: .* sent/)
     const afterDry = JSON.parse((await runHere(["status", "-c", config, "--json"])).stdout) as {
       runs: unknown[]
     }

@@ -22,6 +22,8 @@ export interface Options {
   readonly name: string
   /** How much of the source was read, 0..1, when its size is known (a file). */
   readonly fraction?: (() => number | undefined) | undefined
+  /** A dry run: rows are counted as "would send", and none as accepted. */
+  readonly dryRun?: boolean | undefined
   /** Milliseconds between plain lines (default 2000). */
   readonly lineEvery?: number | undefined
   readonly now?: () => number
@@ -75,8 +77,9 @@ export const make = (options: Options): Display => {
     const parts = [
       clock.join(" "),
       `${Format.count(counts.read)} read`,
-      `${Format.count(sent)} sent`,
-      Format.green(style, `${Format.count(acceptedRows)} accepted`),
+      ...(options.dryRun === true
+        ? [`${Format.count(sent)} would send`]
+        : [`${Format.count(sent)} sent`, Format.green(style, `${Format.count(acceptedRows)} accepted`)]),
       counts.rejected > 0
         ? Format.yellow(style, `${Format.count(counts.rejected)} rejected`)
         : `${Format.count(counts.rejected)} rejected`,

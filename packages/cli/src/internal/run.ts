@@ -102,6 +102,7 @@ export const run = (settings: Settings): Effect.Effect<Outcome, Exit.CliFailure>
         style,
         name: settings.name,
         fraction: settings.fraction,
+        dryRun: settings.dryRun,
       })
       const rejects =
         settings.rejectsPath === undefined ? undefined : Rejects.make(settings.rejectsPath, config.key)
