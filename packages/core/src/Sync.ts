@@ -10,7 +10,21 @@
  * run.pipe(Effect.repeat(Schedule.spaced("15 minutes")))
  * ```
  */
-import { Cause, Chunk, Clock, Duration, Effect, Exit, Option, Queue, Stream, Take } from "effect"
+import {
+  Cause,
+  Chunk,
+  Clock,
+  Deferred,
+  Duration,
+  Effect,
+  Exit,
+  FiberId,
+  Option,
+  Queue,
+  Stream,
+  Take,
+} from "effect"
+import type { BatchReport } from "./BatchReport.js"
 import * as BatchResults from "./BatchResults.js"
 import { MAX_BATCH_SIZE, RECOMMENDED_BATCH_SIZE } from "./BatchRequest.js"
 import type { Contact } from "./Contact.js"
@@ -259,7 +273,17 @@ const pipeline = <E, R>(
     const map = options.mapping.map
     const batcher = Batcher.make(batchSize, options.dedupeWindow ?? batchSize * 10)
     const ordering = Ordering.make()
-    const open = new Map<number, ReadonlyArray<Batcher.Item>>()
+    // Batches formed and maybe not settled, for a stop to settle their rows. An array pruned now
+    // and then, not a Map with a set and a delete per batch: the Map's replaced hash tables kept
+    // every batch reachable from older ones (measured: ~440 bytes per row promoted).
+    let open: Array<Batch> = []
+    let pruneAt = 64
+    const track = (batch: Batch) => {
+      open.push(batch)
+      if (open.length < pruneAt) return
+      open = open.filter((formed) => !formed.cut.items.every((item) => item.done))
+      pruneAt = Math.max(64, open.length * 2)
+    }
     /** A chunk's mapped rows while the ledger is looked up (none has an outcome yet). */
     let transit: ReadonlyArray<Mapped> = []
     let read = 0
@@ -283,15 +307,15 @@ const pipeline = <E, R>(
       return Effect.as(Effect.forEach(events, listener, { discard: true }), value)
     }
 
-    const form = (cuts: Array<Batcher.Cut>): ReadonlyArray<Batch> => {
-      const batches: Array<Batch> = []
+    /** Batches formed and not yet taken by the senders, oldest first. */
+    const unsent: Array<Batch> = []
+    const form = (cuts: Array<Batcher.Cut>): void => {
       for (const cut of cuts) {
         const batch: Batch = { seq: ++seq, cut }
-        open.set(batch.seq, cut.items)
-        batches.push(batch)
+        track(batch)
+        unsent.push(batch)
         note({ _tag: "BatchFormed", batch: batch.seq, size: cut.items.length })
       }
-      return batches
     }
 
     const passed = (items: ReadonlyArray<Batcher.Item>): Array<PassedRow> => {
@@ -387,20 +411,25 @@ const pipeline = <E, R>(
       return mapped
     }
 
-    const NO_BATCHES: ReadonlyArray<Batch> = []
-    const handle = (input: Input): Effect.Effect<ReadonlyArray<Batch>, Deliver.Fatal> =>
+    /** Forms the batches that `input` makes ready (into `unsent`). */
+    const handle = (input: Input): Effect.Effect<void, Deliver.Fatal> =>
       Effect.suspend(() => {
-        if (input._tag === "End") return deliverNoted(form(batcher.flush()))
+        if (input._tag === "End") {
+          form(batcher.flush())
+          return deliverNoted(undefined)
+        }
         if (input._tag === "Tick") {
           const idle = rowsSinceTick === 0
           rowsSinceTick = 0
-          return idle && batcher.size() > 0 ? deliverNoted(form(batcher.flush())) : Effect.succeed(NO_BATCHES)
+          if (idle && batcher.size() > 0) form(batcher.flush())
+          return deliverNoted(undefined)
         }
-        if (input.rows.length === 0) return Effect.succeed(NO_BATCHES)
+        if (input.rows.length === 0) return Effect.void
         const rows = mapRows(input.rows)
         if (ledger === undefined || rows.length === 0) {
           admit(rows, undefined)
-          return deliverNoted(form(batcher.ready()))
+          form(batcher.ready())
+          return deliverNoted(undefined)
         }
         transit = rows
         const keys = rows.map((row) => row.key)
@@ -409,70 +438,92 @@ const pipeline = <E, R>(
           (known) => {
             transit = []
             admit(rows, known)
-            return deliverNoted(form(batcher.ready()))
+            form(batcher.ready())
+            return deliverNoted(undefined)
           },
         ).pipe(Effect.mapError(ledgerFailed))
       })
 
+    // The per-batch path (settle, deliver) is built from combinators, not `Effect.gen`: a
+    // generator per batch kept the batch's rows reachable after it was done (see `Deliver.send`).
     const settle = (batch: number, items: ReadonlyArray<Batcher.Item>, rows: ReadonlyArray<SettledRow>) =>
-      Effect.gen(function* () {
+      Effect.suspend(() => {
         for (const item of items) item.done = true
-        yield* emit({ _tag: "RowsSettled", batch, rows })
-        const all = open.get(batch)
-        if (all !== undefined && all.every((item) => item.done)) open.delete(batch)
+        return emit({ _tag: "RowsSettled", batch, rows })
       })
 
     const accepted = (items: ReadonlyArray<Batcher.Item>): ReadonlyArray<SettledRow> =>
       items.map((item) => ({ position: item.position, key: item.key, outcome: "accepted" }))
 
-    const deliver = (batch: Batch) =>
-      Effect.gen(function* () {
-        const ticket = yield* ordering.register(batch.seq, batch.cut)
-        const parts = yield* Ordering.awaitTurn(ticket).pipe(
-          Effect.zipRight(Deliver.send(env, batch.seq, batch.cut.items)),
-          Effect.ensuring(Effect.sync(() => ordering.release(ticket))),
-        )
-        if (results === undefined)
-          for (const part of parts) yield* settle(part.batch, part.items, accepted(part.items))
-        const all = open.get(batch.seq)
-        if (all !== undefined && all.every((item) => item.done)) open.delete(batch.seq)
-        return parts
-      })
-
-    const awaitResults = (part: Deliver.AcceptedPart) =>
-      Effect.gen(function* () {
-        if (results === undefined) return
-        const report = yield* results.await(part.batchId, options.resultsTimeout ?? "5 minutes")
-        if (Option.isNone(report)) {
-          yield* emit({
-            _tag: "ResultsMissing",
-            batch: part.batch,
-            batchId: part.batchId,
-            size: part.items.length,
+    const settleAccepted = (parts: ReadonlyArray<Deliver.AcceptedPart>) =>
+      parts.length === 1
+        ? settle(parts[0]!.batch, parts[0]!.items, accepted(parts[0]!.items))
+        : Effect.forEach(parts, (part) => settle(part.batch, part.items, accepted(part.items)), {
+            discard: true,
           })
-          return yield* settle(part.batch, part.items, accepted(part.items))
+
+    const deliver = (batch: Batch): Effect.Effect<ReadonlyArray<Deliver.AcceptedPart>, Deliver.Fatal> =>
+      Effect.flatMap(ordering.register(batch.seq, batch.cut), (ticket) =>
+        Ordering.awaitTurn(ticket).pipe(
+          Effect.zipRight(Deliver.send(env, batch.seq, batch.cut.items)),
+          // Not `Effect.ensuring` (an uninterruptible region per batch, see above); an
+          // interruption skips the release, but it only comes when the whole run is stopping.
+          Effect.matchCauseEffect({
+            onFailure: (cause) => {
+              ordering.release(ticket)
+              return Effect.failCause(cause)
+            },
+            onSuccess: (parts) => {
+              ordering.release(ticket)
+              return Effect.as(results === undefined ? settleAccepted(parts) : Effect.void, parts)
+            },
+          }),
+        ),
+      )
+
+    const applyReport = (part: Deliver.AcceptedPart, report: BatchReport) => {
+      const byIndex = new Map(report.results.map((result) => [result.index, result]))
+      const learned: Array<Ledger.LearnedId> = []
+      const rows = part.items.map((item, i): SettledRow => {
+        const result = byIndex.get(i)
+        if (result === undefined) return { position: item.position, key: item.key, outcome: "accepted" }
+        if (result.contactId !== null) {
+          const contactId = parseInt64Text(result.contactId)
+          if (typeof contactId === "number") learned.push({ key: item.key, contactId })
         }
-        const byIndex = new Map(report.value.results.map((result) => [result.index, result]))
-        const learned: Array<Ledger.LearnedId> = []
-        const rows = part.items.map((item, i): SettledRow => {
-          const result = byIndex.get(i)
-          if (result === undefined) return { position: item.position, key: item.key, outcome: "accepted" }
-          if (result.contactId !== null) {
-            const contactId = parseInt64Text(result.contactId)
-            if (typeof contactId === "number") learned.push({ key: item.key, contactId })
-          }
-          return {
-            position: item.position,
-            key: item.key,
-            outcome: result.outcome,
-            contactId: result.contactId ?? undefined,
-            reason: result.reason,
-          }
-        })
-        if (ledger !== undefined && learned.length > 0)
-          yield* ledger.recordContactIds(target, learned).pipe(Effect.mapError(ledgerFailed))
-        yield* settle(part.batch, part.items, rows)
+        return {
+          position: item.position,
+          key: item.key,
+          outcome: result.outcome,
+          contactId: result.contactId ?? undefined,
+          reason: result.reason,
+        }
       })
+      const settled = settle(part.batch, part.items, rows)
+      return ledger === undefined || learned.length === 0
+        ? settled
+        : Effect.zipRight(
+            ledger.recordContactIds(target, learned).pipe(Effect.mapError(ledgerFailed)),
+            settled,
+          )
+    }
+
+    const awaitResults = (part: Deliver.AcceptedPart): Effect.Effect<void, Deliver.Fatal> =>
+      results === undefined
+        ? Effect.void
+        : Effect.flatMap(results.await(part.batchId, options.resultsTimeout ?? "5 minutes"), (report) =>
+            Option.isSome(report)
+              ? applyReport(part, report.value)
+              : Effect.zipRight(
+                  emit({
+                    _tag: "ResultsMissing",
+                    batch: part.batch,
+                    batchId: part.batchId,
+                    size: part.items.length,
+                  }),
+                  settle(part.batch, part.items, accepted(part.items)),
+                ),
+          )
 
     const resultsPool = yield* Pool.make(options.resultsConcurrency ?? 64, awaitResults)
     const sendPool = yield* Pool.make(concurrency, (batch: Batch) =>
@@ -484,30 +535,61 @@ const pipeline = <E, R>(
     )
     // The source is read chunk by chunk straight into `handle` (no stream buffer in between, so
     // rows are not held before they are mapped); a timer flushes a partial batch when the source
-    // is idle. One lock keeps the two from interleaving, so batches reach the pool in order.
-    const lock = yield* Effect.makeSemaphore(1)
-    const step = (input: Input) =>
-      lock.withPermits(1)(
-        Effect.flatMap(handle(input), (batches) =>
-          Effect.forEach(batches, sendPool.offer, { discard: true }),
-        ),
-      )
-    const readSource = options.source.pipe(
-      Stream.mapError(
-        (error) =>
-          new Deliver.Fatal({
-            reason: "SourceFailed",
-            message: `the source failed: ${messageOf(error)}`,
-            cause: error,
+    // is idle. The two must not interleave, so that batches reach the senders in the order they
+    // were formed. Not with a lock: a Semaphore's uninterruptible region per chunk left every
+    // row reachable from older fiber state, so all rows were promoted to the old generation
+    // (measured: ~200 bytes per row, scavenges 5x as long). Instead the timer skips its turn
+    // while a chunk is being handled (the source is not idle then), a chunk waits for a running
+    // flush, and batches not yet taken stay in `unsent` for the next one to send.
+    let handlingChunk = false
+    let flushing: Deferred.Deferred<void> | undefined
+    const handleChunk = (rows: Chunk.Chunk<SourceRow>): Effect.Effect<void, Deliver.Fatal> =>
+      Effect.suspend(() => {
+        if (flushing !== undefined) return Effect.zipRight(Deferred.await(flushing), handleChunk(rows))
+        handlingChunk = true
+        return Effect.zipRight(
+          handle({ _tag: "Rows", rows }),
+          Effect.map(sendPool.drain(unsent), () => {
+            handlingChunk = false
           }),
-      ),
-      Stream.runForEachChunk((rows) => step({ _tag: "Rows", rows })),
+        )
+      })
+    const flushIfIdle: Effect.Effect<void, Deliver.Fatal> = Effect.suspend(() => {
+      if (handlingChunk) return Effect.void
+      const done = Deferred.unsafeMake<void>(FiberId.none)
+      flushing = done
+      return Effect.ensuring(
+        Effect.zipRight(handle({ _tag: "Tick" }), sendPool.drain(unsent)),
+        Effect.sync(() => {
+          flushing = undefined
+          Deferred.unsafeDone(done, Exit.void)
+        }),
+      )
+    })
+    // Pulled chunk by chunk rather than `Stream.runForEachChunk`, whose channel machinery kept
+    // every chunk it had passed reachable from older ones: all rows read were promoted to the
+    // old generation (measured: ~210 bytes per row, 2x the time of reading the source).
+    const sourceFailed = (error: E) =>
+      new Deliver.Fatal({
+        reason: "SourceFailed",
+        message: `the source failed: ${messageOf(error)}`,
+        cause: error,
+      })
+    const readSource = Effect.scoped(
+      Effect.flatMap(Stream.toPull(options.source), (pull) => {
+        const loop: Effect.Effect<void, Deliver.Fatal, R> = Effect.matchEffect(pull, {
+          onFailure: (error) => (Option.isNone(error) ? Effect.void : Effect.fail(sourceFailed(error.value))),
+          onSuccess: (rows) => Effect.zipRight(handleChunk(rows), loop),
+        })
+        return loop
+      }),
     )
     const idleFlush = Effect.forever(
-      Effect.zipRight(Effect.sleep(options.flushAfter ?? "1 second"), step({ _tag: "Tick" })),
+      Effect.zipRight(Effect.sleep(options.flushAfter ?? "1 second"), flushIfIdle),
     )
     const produce = Effect.raceFirst(readSource, idleFlush).pipe(
-      Effect.zipRight(step({ _tag: "End" })),
+      Effect.zipRight(handle({ _tag: "End" })),
+      Effect.zipRight(Effect.suspend(() => sendPool.drain(unsent))),
       Effect.zipRight(sendPool.close),
     )
     const drained: Effect.Effect<void, Deliver.Fatal, R> =
@@ -545,7 +627,8 @@ const pipeline = <E, R>(
     function settleAfterStop(message: string) {
       return Effect.gen(function* () {
         const notSent = `not sent: the sync stopped (${message})`
-        for (const [batch, items] of open) {
+        for (const { seq: batch, cut } of open) {
+          const items = cut.items
           const wereAccepted = items.filter((item) => !item.done && item.accepted)
           if (wereAccepted.length > 0) yield* settle(batch, wereAccepted, accepted(wereAccepted))
           const notAccepted = items.filter((item) => !item.done)

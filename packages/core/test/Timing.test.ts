@@ -113,6 +113,34 @@ describe("time in a sync", () => {
     }),
   )
 
+  it.effect("a flush still waiting to hand its batches to slow senders loses none when the source ends", () =>
+    Effect.gen(function* () {
+      const { sink, sent } = scripted([])
+      const slow: ContactSink.Service = {
+        upsert: (request) => Effect.delay(sink.upsert(request), "10 seconds"),
+      }
+      // 700 rows at once, then 3 idle seconds, then the end: the flush at 1 s forms 7 batches,
+      // the one sender and its one buffer slot take 2, and the source ends while the rest wait.
+      const source = Stream.fromChunk(Chunk.unsafeFromArray(contactRows(700))).pipe(
+        Stream.concat(Stream.drain(Stream.fromEffect(Effect.sleep("3 seconds")))),
+      )
+      const fiber = yield* Sync.run({
+        name: "t",
+        source,
+        mapping,
+        concurrency: 1,
+        flushAfter: "1 second",
+      }).pipe(Effect.provideService(ContactSink.ContactSink, slow), Effect.fork)
+      yield* TestClock.adjust("2 minutes")
+      const report = yield* Fiber.join(fiber)
+      expect(report.accepted).toBe(700)
+      expect(report.read).toBe(700)
+      expect(sent.length).toBe(7)
+      const keys = sent.flatMap((request) => request.createUpdateContacts.map((contact) => contact.email))
+      expect(new Set(keys).size).toBe(700)
+    }),
+  )
+
   it.effect("5xx retries back off exponentially", () =>
     Effect.gen(function* () {
       const boom = () => new ApiError.ServerError({ message: "boom" })

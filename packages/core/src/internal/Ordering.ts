@@ -25,7 +25,9 @@ export interface Ticket {
 }
 
 export const make = (): Ordering => {
-  const inFlight = new Set<Ticket>()
+  // An array, not a Set: a long-lived Set with an add and a delete per batch kept old batches
+  // reachable through its replaced hash tables (see Sync's `open`); it holds at most a few tickets.
+  const inFlight: Array<Ticket> = []
   const gates = new Map<number, Deferred.Deferred<void>>()
   let next = 1
 
@@ -40,7 +42,7 @@ export const make = (): Ordering => {
         }
     }
     const ticket: Ticket = { after, done: Deferred.unsafeMake<void>(FiberId.none), cut }
-    inFlight.add(ticket)
+    inFlight.push(ticket)
     return ticket
   }
 
@@ -64,7 +66,8 @@ export const make = (): Ordering => {
         return Effect.map(Deferred.await(gate), () => inTurn(seq, cut))
       }),
     release: (ticket) => {
-      inFlight.delete(ticket)
+      const index = inFlight.indexOf(ticket)
+      if (index >= 0) inFlight.splice(index, 1)
       Deferred.unsafeDone(ticket.done, Exit.void)
     },
   }
