@@ -273,16 +273,19 @@ const pipeline = <E, R>(
     const map = options.mapping.map
     const batcher = Batcher.make(batchSize, options.dedupeWindow ?? batchSize * 10)
     const ordering = Ordering.make()
-    // Batches formed and maybe not settled, for a stop to settle their rows. An array pruned now
-    // and then, not a Map with a set and a delete per batch: the Map's replaced hash tables kept
-    // every batch reachable from older ones (measured: ~440 bytes per row promoted).
-    let open: Array<Batch> = []
-    let pruneAt = 64
+    // Batches formed and maybe not settled, for a stop to settle their rows: an array compacted
+    // in place now and then. Not a Map with a set and a delete per batch, nor a new array per
+    // compaction: once in the old generation, a replaced hash table or array still pointed to its
+    // batches, and the scavenger kept (and promoted) every row they held.
+    const open: Array<Batch> = []
+    let compactAt = 64
     const track = (batch: Batch) => {
       open.push(batch)
-      if (open.length < pruneAt) return
-      open = open.filter((formed) => !formed.cut.items.every((item) => item.done))
-      pruneAt = Math.max(64, open.length * 2)
+      if (open.length < compactAt) return
+      let kept = 0
+      for (const formed of open) if (!formed.cut.items.every((item) => item.done)) open[kept++] = formed
+      open.length = kept
+      compactAt = Math.max(64, kept * 2)
     }
     /** A chunk's mapped rows while the ledger is looked up (none has an outcome yet). */
     let transit: ReadonlyArray<Mapped> = []
