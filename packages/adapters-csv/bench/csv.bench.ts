@@ -40,7 +40,10 @@ const bundle = async (dir: string): Promise<string> => {
 }
 
 const measure = (stage: string, mode: Mode, path: string): Measurement => {
-  const run = spawnSync(process.execPath, ["--expose-gc", stage, mode, path], { encoding: "utf8" })
+  const v8Flags = process.execArgv.filter((flag) => flag.startsWith("--max-semi-space-size"))
+  const run = spawnSync(process.execPath, [...v8Flags, "--expose-gc", stage, mode, path], {
+    encoding: "utf8",
+  })
   const last = run.stdout.trim().split("\n").pop() ?? ""
   if (run.status !== 0 || !last.startsWith("{")) throw new Error(`${mode} failed: ${run.stderr}${run.stdout}`)
   return JSON.parse(last) as Measurement
