@@ -1,13 +1,15 @@
 /**
  * `pnpm bench [filter]`: runs every `packages/<name>/bench/*.bench.ts` in its own Node process
- * (so each one's peak memory is its own), one after the other, and prints their figures.
+ * (so each one's peak memory is its own), one after the other, and prints their figures. Each
+ * runs bundled (see `bundle.ts`), as a deployed build would run, not under tsx.
  *
  * The processes run with the V8 flags the `brainsync` command runs with (`NODE_FLAGS`), so the
  * figures are the command's; a bench that starts processes of its own passes them on.
  */
 import { spawnSync } from "node:child_process"
-import { readdirSync, existsSync } from "node:fs"
+import { readdirSync, existsSync, rmSync } from "node:fs"
 import { join } from "node:path"
+import { bundle } from "./bundle.js"
 
 const filter = process.argv[2] ?? ""
 const benches = readdirSync("packages")
@@ -27,13 +29,13 @@ if (benches.length === 0) {
 }
 /** A larger young generation: rows waiting in the dedupe window and in flight then die young instead of being copied and promoted (1M rows: ~1.5x faster; see README, "Speed"). */
 const NODE_FLAGS = ["--max-semi-space-size=32"]
-console.log(`node ${[...NODE_FLAGS, "--expose-gc"].join(" ")}`)
+console.log(`each bench bundled by esbuild, run with node ${[...NODE_FLAGS, "--expose-gc"].join(" ")}`)
 let failed = 0
 for (const bench of benches) {
   console.log(`\n=== ${bench}`)
-  const run = spawnSync(process.execPath, [...NODE_FLAGS, "--import", "tsx", "--expose-gc", bench], {
-    stdio: "inherit",
-  })
+  const bundled = await bundle(bench)
+  const run = spawnSync(process.execPath, [...NODE_FLAGS, "--expose-gc", bundled], { stdio: "inherit" })
+  rmSync(bundled, { force: true })
   if (run.status !== 0) failed++
 }
 process.exit(failed === 0 ? 0 : 1)

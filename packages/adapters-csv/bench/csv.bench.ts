@@ -10,34 +10,19 @@
  *
  * `pnpm bench csv`, or `node --import tsx --expose-gc packages/adapters-csv/bench/csv.bench.ts [rows]`.
  */
-import { build } from "esbuild"
 import { spawnSync } from "node:child_process"
 import { mkdtempSync, rmSync, statSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { bundle } from "../../../bench/bundle.js"
 import * as ContactsFile from "./contactsFile.js"
 import type { Measurement, Mode } from "./csvStage.js"
 
 const RUNS = 3
 
-const bundle = async (dir: string): Promise<string> => {
-  const outfile = join(dir, "stage.mjs")
-  await build({
-    entryPoints: [fileURLToPath(new URL("./csvStageMain.ts", import.meta.url))],
-    outfile,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    logLevel: "error",
-    // papaparse is CommonJS and requires Node built-ins.
-    banner: {
-      js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);',
-    },
-  })
-  return outfile
-}
+const bundleStage = (dir: string): Promise<string> =>
+  bundle(fileURLToPath(new URL("./csvStageMain.ts", import.meta.url)), join(dir, "stage.mjs"))
 
 const measure = (stage: string, mode: Mode, path: string): Measurement => {
   const v8Flags = process.execArgv.filter((flag) => flag.startsWith("--max-semi-space-size"))
@@ -90,7 +75,7 @@ const print = (label: string, s: Series) =>
 const main = async (rows: number) => {
   const dir = mkdtempSync(join(tmpdir(), "csv-bench-"))
   try {
-    const stage = await bundle(dir)
+    const stage = await bundleStage(dir)
     const small = join(dir, "contacts-1x.csv")
     const large = join(dir, "contacts-3x.csv")
     const started = performance.now()
