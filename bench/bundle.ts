@@ -37,7 +37,7 @@ export const bundle = async (
     plugins: [nativeWhereFound],
     // Some dependencies (papaparse) are CommonJS and require Node built-ins.
     banner: {
-      js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);',
+      js: 'import { createRequire as bundleRequire } from "node:module"; const require = bundleRequire(import.meta.url);',
     },
   })
   return outfile
