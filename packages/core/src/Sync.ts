@@ -274,18 +274,19 @@ const pipeline = <E, R>(
     const batcher = Batcher.make(batchSize, options.dedupeWindow ?? batchSize * 10)
     const ordering = Ordering.make()
     // Batches formed and maybe not settled, for a stop to settle their rows: an array compacted
-    // in place now and then. Not a Map with a set and a delete per batch, nor a new array per
-    // compaction: once in the old generation, a replaced hash table or array still pointed to its
-    // batches, and the scavenger kept (and promoted) every row they held.
+    // in place once it doubles past 8 (the batches in flight at the default concurrency), so a
+    // settled batch's rows are not kept alive long. Not a Map with a set and a delete per batch,
+    // nor a new array per compaction: once in the old generation, a replaced hash table or array
+    // still pointed to its batches, and the scavenger kept (and promoted) every row they held.
     const open: Array<Batch> = []
-    let compactAt = 64
+    let compactAt = 8
     const track = (batch: Batch) => {
       open.push(batch)
       if (open.length < compactAt) return
       let kept = 0
       for (const formed of open) if (!formed.cut.items.every((item) => item.done)) open[kept++] = formed
       open.length = kept
-      compactAt = Math.max(64, kept * 2)
+      compactAt = Math.max(8, kept * 2)
     }
     /** A chunk's mapped rows while the ledger is looked up (none has an outcome yet). */
     let transit: ReadonlyArray<Mapped> = []
