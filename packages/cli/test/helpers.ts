@@ -19,18 +19,18 @@ export interface Ran {
   readonly stderr: string
 }
 
-export const run = (
-  args: ReadonlyArray<string>,
-  options: {
-    readonly env?: Record<string, string | undefined>
-    readonly input?: string
-    readonly cwd?: string
-  } = {},
-): Promise<Ran> =>
+export interface RunOptions {
+  readonly env?: Record<string, string | undefined>
+  readonly input?: string
+  readonly cwd?: string
+}
+
+/** Runs `node <args>` as a child process, with `env` over this process's (`undefined` removes a variable), and collects its output. */
+export const runNode = (args: ReadonlyArray<string>, options: RunOptions = {}): Promise<Ran> =>
   new Promise((resolve, reject) => {
-    const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", ...options.env }
+    const env: Record<string, string | undefined> = { ...process.env, ...options.env }
     for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name]
-    const child = spawn(process.execPath, [bin, ...args], { cwd: options.cwd ?? root, env, stdio: "pipe" })
+    const child = spawn(process.execPath, args, { cwd: options.cwd ?? root, env, stdio: "pipe" })
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (piece) => (stdout += String(piece)))
@@ -39,6 +39,10 @@ export const run = (
     child.on("close", (code) => resolve({ code, stdout, stderr }))
     child.stdin.end(options.input ?? "")
   })
+
+/** Runs the `brainsync` bin with `args`, without colours. */
+export const run = (args: ReadonlyArray<string>, options: RunOptions = {}): Promise<Ran> =>
+  runNode([bin, ...args], { ...options, env: { NO_COLOR: "1", ...options.env } })
 
 export interface RunningSandbox {
   readonly url: string
