@@ -4,6 +4,13 @@
  * again at the line it starts on), blank lines, the header, field counts, stray quotes, rows with
  * undecodable bytes, and recovery from broken quotes (the row's first line is rejected and reading
  * goes on at the next line, so an unclosed quote cannot swallow the rest of the file).
+ *
+ * Two passes of the parser share the checks (`accept`). Data rows are parsed a piece at a time
+ * (`readFast`): each row's extent in the text is found again from its fields' lengths, which is
+ * exact and ~2x cheaper than papaparse's `step` mode (a result object and two arrays per row).
+ * The header, and from the first row that needs it the rest of the piece (papaparse reports an
+ * error, a row has the wrong number of fields, or its extent does not add up), go through `step`
+ * mode, which reports each row's end itself.
  */
 import { SourceRow } from "@brainsync/core"
 import Papa from "papaparse"
@@ -21,6 +28,8 @@ export interface Config {
   readonly maxRowChars: number
   /** Reject a quote inside an unquoted field (RFC 4180) instead of keeping it as text. */
   readonly strictQuotes: boolean
+  /** `false`: every row in `step` mode (to test the fast pass against). Default `true`. */
+  readonly fastPass?: boolean
 }
 
 /** The text cannot be read as a table at all (a header that cannot be used). */
@@ -29,9 +38,9 @@ export class FatalCsvError extends Error {}
 const DETECT_SAMPLE = 1 << 16
 const GUESSABLE_DELIMITERS = [",", ";", "\t", "|"]
 
-interface StepResult {
+interface ParseResult {
   readonly data: ReadonlyArray<ReadonlyArray<string>>
-  readonly errors: ReadonlyArray<{ readonly code: string; readonly message: string }>
+  readonly errors: ReadonlyArray<{ readonly code: string; readonly message: string; readonly row: number }>
   readonly meta: { readonly cursor: number }
 }
 
@@ -63,6 +72,19 @@ export const checkColumns = (names: ReadonlyArray<string>, where: string): Reado
  */
 const detach = (value: string): string => (value.length < 13 ? value : (" " + value).slice(1))
 
+/**
+ * A function making a row's record: an object literal with the columns as keys, which V8 builds
+ * ~10x faster than one filled key by key (names are JSON-quoted: any text is a safe key).
+ */
+const recordMaker = (
+  columns: ReadonlyArray<string>,
+): ((fields: ReadonlyArray<string>, copy: typeof detach) => Record<string, string>) =>
+  new Function(
+    "fields",
+    "copy",
+    `return {${columns.map((name, i) => `${JSON.stringify(name)}: copy(fields[${i}])`).join(", ")}}`,
+  ) as (fields: ReadonlyArray<string>, copy: typeof detach) => Record<string, string>
+
 const count = (text: string, search: string): number => {
   let n = 0
   for (let i = text.indexOf(search); i !== -1; i = text.indexOf(search, i + search.length)) n++
@@ -78,6 +100,8 @@ export class RowReader {
   headerLine: number | undefined
 
   private columns: ReadonlyArray<string> | undefined
+  private makeRecord:
+    ((fields: ReadonlyArray<string>, copy: typeof detach) => Record<string, string>) | undefined
   private delimiter = ","
   private newline: "\n" | "\r" | "\r\n" = "\n"
   private lineChar = "\n"
@@ -87,6 +111,7 @@ export class RowReader {
   private skipRestOfLine = false
   private checkReplacement = false
   private parser: Papa.Parser | undefined
+  private pieceParser: Papa.Parser | undefined
 
   // State of the parse in progress, read by `onRow`.
   private input = ""
@@ -97,9 +122,17 @@ export class RowReader {
   private nextQuote = 0
   private nextReplacement = 0
   private resumeAt = -1
+  // The fast pass's rows: where each ends, and its first stray quote.
+  private ends = new Int32Array(0)
+  private strays = new Int32Array(0)
 
   constructor(private readonly config: Config) {
-    this.columns = config.columns && checkColumns(config.columns, "the given column names")
+    if (config.columns !== undefined) this.setColumns(checkColumns(config.columns, "the given column names"))
+  }
+
+  private setColumns(columns: ReadonlyArray<string>) {
+    this.columns = columns
+    this.makeRecord = recordMaker(columns)
   }
 
   /** Reads `text` (the next piece of the input); returns the rows it completes. */
@@ -152,14 +185,16 @@ export class RowReader {
     this.detected = true
   }
 
-  private makeParser(): Papa.Parser {
-    return new Papa.Parser({
+  /** A parser calling `step` with each row, or, without it, returning a parse's rows together. */
+  private makeParser(step?: (result: ParseResult) => void): Papa.Parser {
+    const config: Papa.ParseConfig = {
       delimiter: this.delimiter,
       newline: this.newline,
       quoteChar: this.config.quote,
       escapeChar: this.config.escape,
-      step: (result) => this.onRow(result as unknown as StepResult),
-    })
+    }
+    if (step !== undefined) config.step = step as unknown as NonNullable<Papa.ParseConfig["step"]>
+    return new Papa.Parser(config)
   }
 
   private drain(input: string, final: boolean, out: Array<Row>) {
@@ -167,16 +202,27 @@ export class RowReader {
     let line = this.pendingLine
     for (;;) {
       this.begin(input, line)
-      const parser = (this.parser ??= this.makeParser())
-      const result = parser.parse(input, 0, !final) as StepResult
-      if (this.resumeAt !== -1) {
-        // A row with broken quotes was rejected and the parser stopped: go on at the next line.
-        this.parser = undefined
-        input = input.slice(this.resumeAt)
-        line = this.line
-        continue
+      let cursor =
+        this.columns === undefined || this.config.fastPass === false ? -1 : this.readFast(input, final)
+      if (cursor < 0) {
+        if (cursor < -1) {
+          // The fast pass stopped at the start of a row it leaves to `step` mode.
+          input = input.slice(-cursor - 2)
+          this.begin(input, this.line)
+        }
+        const parser = (this.parser ??= this.makeParser((result) => this.onRow(result)))
+        const result = parser.parse(input, 0, !final) as ParseResult
+        if (this.resumeAt !== -1) {
+          // The header was read, or a row with broken quotes was rejected and the parser
+          // stopped: go on at the next row.
+          this.parser = undefined
+          input = input.slice(this.resumeAt)
+          line = this.line
+          continue
+        }
+        cursor = result.meta.cursor
       }
-      const rest = input.slice(result.meta.cursor)
+      const rest = input.slice(cursor)
       line = this.line
       if (final || rest.length <= this.config.maxRowChars) {
         this.pending = rest
@@ -217,31 +263,114 @@ export class RowReader {
     return at === -1 ? this.input.length : at
   }
 
-  private onRow(result: StepResult) {
-    const input = this.input
+  /** A row in `step` mode: papaparse says where it ends. */
+  private onRow(result: ParseResult) {
     const start = this.rowStart
     const end = result.meta.cursor
     this.rowStart = end
-    const line = this.line
+    const fields = result.data[0] ?? []
+    if (result.errors.length > 0)
+      return this.rejectFirstLine(start, this.line, quoteProblem(result.errors[0]?.code))
+    const hasQuote = this.nextQuote < end
+    if (hasQuote) this.nextQuote = this.find(this.config.quote, end)
+    const stray = hasQuote ? this.strayQuote(start, fields) : -1
+    const wasHeader = this.columns === undefined
+    this.accept(fields, start, end, stray)
+    // The header is read: the data rows go through the fast pass.
+    if (wasHeader && this.columns !== undefined && this.resumeAt === -1 && this.config.fastPass !== false) {
+      this.resumeAt = end
+      this.parser?.abort()
+    }
+  }
+
+  /**
+   * Reads the rows of `input` in one parse and returns where the complete ones end; or, at the
+   * first row it leaves to `step` mode, `-2 - start` of that row (its checks are done, its rows
+   * out). `-1`: nothing read, the whole input goes to `step` mode.
+   */
+  private readFast(input: string, final: boolean): number {
+    const columns = this.columns!
+    const result = (this.pieceParser ??= this.makeParser()).parse(input, 0, !final) as ParseResult
+    const data = result.data
+    const rows = result.errors.length > 0 ? Math.min(data.length, result.errors[0]!.row) : data.length
+    const ends = this.ends.length >= rows + 1 ? this.ends : (this.ends = new Int32Array(rows * 2 + 16))
+    const strays = this.strays.length >= rows ? this.strays : (this.strays = new Int32Array(rows * 2 + 16))
+    // First pass: where each row ends (ends[i + 1]), without touching any state.
+    ends[0] = 0
+    let nextQuote = this.nextQuote
+    let taken = 0
+    for (; taken < rows; taken++) {
+      const fields = data[taken]!
+      const start = ends[taken]!
+      let end = start + (fields.length - 1) * this.delimiter.length
+      for (let i = 0; i < fields.length; i++) end += fields[i]!.length
+      strays[taken] = -1
+      if (nextQuote <= end) {
+        end = this.quotedRowEnd(input, start, fields, taken)
+        if (end === -1) break
+        if (nextQuote < end) nextQuote = this.find(this.config.quote, end)
+      }
+      if (input.startsWith(this.newline, end)) end += this.newline.length
+      else if (!(final && end === input.length)) break
+      const blank = fields.length === 1 && fields[0] === "" && end - start <= this.newline.length
+      if (fields.length !== columns.length && !blank) break
+      ends[taken + 1] = end
+    }
+    const complete = taken === data.length && result.errors.length === 0
+    if (complete && ends[taken] !== result.meta.cursor) return -1 // the extents do not add up: let papaparse say
+    // Second pass: the checks, in order.
+    for (let i = 0; i < taken; i++) this.accept(data[i]!, ends[i]!, ends[i + 1]!, strays[i]!)
+    return complete ? result.meta.cursor : -2 - ends[taken]!
+  }
+
+  /** Where a row holding a quote ends (before its line break), with its first stray quote in `strays[row]`; -1 if its fields do not add up to the text. */
+  private quotedRowEnd(input: string, start: number, fields: ReadonlyArray<string>, row: number): number {
+    const { quote, strictQuotes } = this.config
+    const quoteCode = quote.charCodeAt(0)
+    let at = start
+    for (let i = 0; i < fields.length; i++) {
+      if (i > 0) {
+        if (!input.startsWith(this.delimiter, at)) return -1
+        at += this.delimiter.length
+      }
+      const value = fields[i]!
+      if (input.charCodeAt(at) === quoteCode) {
+        // Quoted: each quote of the value was written escaped, two characters long.
+        at += 2 + value.length + count(value, quote)
+        if (input.charCodeAt(at - 1) !== quoteCode) return -1
+        // papaparse allows spaces between the closing quote and the delimiter.
+        while (at < input.length && input.charCodeAt(at) === 0x20) at++
+      } else {
+        if (value.includes(quote) && strictQuotes && this.strays[row] === -1) this.strays[row] = i
+        at += value.length
+      }
+    }
+    return at
+  }
+
+  /** Counts the line breaks before `end`: `line` becomes the line after the row ending there. */
+  private countLines(end: number) {
     let breaks = 0
     while (this.nextLineBreak < end) {
       breaks++
       this.nextLineBreak = this.find(this.lineChar, this.nextLineBreak + 1)
     }
-    this.line = line + breaks
-    const hasQuote = this.nextQuote < end
-    if (hasQuote) this.nextQuote = this.find(this.config.quote, end)
+    this.line += breaks
+  }
+
+  /** The checks of one row, which spans `start`-`end` of the input; `stray`: its first unquoted field holding a quote, or -1. */
+  private accept(fields: ReadonlyArray<string>, start: number, end: number, stray: number) {
+    const input = this.input
+    const line = this.line
+    this.countLines(end)
     const hasReplacement = this.nextReplacement < end
     if (hasReplacement) this.nextReplacement = this.find("\uFFFD", end)
 
-    const fields = result.data[0] ?? []
-    if (result.errors.length > 0)
-      return this.rejectFirstLine(start, line, quoteProblem(result.errors[0]?.code))
     if (fields.length === 1 && fields[0] === "" && end - start <= this.newline.length) return // a blank line
     this.sawContent = true
     const columns = this.columns
     if (columns === undefined) {
-      this.columns = checkColumns(fields, `line ${line}: the header`)
+      this.setColumns(checkColumns(fields, `line ${line}: the header`))
       this.headerLine = line
       return
     }
@@ -256,18 +385,15 @@ export class RowReader {
           )
         : this.reject(line, problem, this.record(fields))
     }
-    if (hasQuote) {
-      const stray = this.strayQuote(start, fields)
-      if (stray !== -1)
-        return this.reject(
-          line,
-          `stray quote in unquoted field ${stray + 1} ("${columns[stray]}")`,
-          this.record(fields),
-        )
-    }
+    if (stray !== -1)
+      return this.reject(
+        line,
+        `stray quote in unquoted field ${stray + 1} ("${columns[stray]}")`,
+        this.record(fields),
+      )
     if (hasReplacement) return this.reject(line, "invalid bytes for the file's encoding", this.record(fields))
     this.rows++
-    this.out.push({ position: `line ${line}`, fields: this.record(fields) })
+    this.out.push({ position: `line ${line}`, fields: this.makeRecord!(fields, detach) })
   }
 
   /** The index of the first unquoted field that holds a quote, or -1. */
