@@ -88,6 +88,38 @@ describe("Mapping", () => {
     })
   })
 
+  it("reads numbers and booleans the same through their fast paths and their general ones", () => {
+    const mapped = (fields: Record<string, unknown>) => {
+      const result = map({ email: "a@b.co", ...fields })
+      return result._tag === "Mapped" ? result.contact : `${result.field}: ${result.reason}`
+    }
+    expect(mapped({ cc: "44", mobile: "0791112345" })).toMatchObject({
+      mobileCountryCode: 44,
+      mobileNumber: 791112345,
+    })
+    expect(mapped({ cc: "1", mobile: "999999999999999" })).toMatchObject({ mobileNumber: 999999999999999 })
+    expect(mapped({ cc: "1", mobile: "9007199254740991" })).toMatchObject({ mobileNumber: 9007199254740991 })
+    expect(mapped({ cc: "44", mobile: "0" })).toBe("mobileNumber: must be a phone number (digits)")
+    expect(mapped({ cc: "44", mobile: "+447911" })).toBe("mobileNumber: must be a phone number (digits)")
+    expect(mapped({ cc: "44", mobile: "12345678901234567" })).toMatch(
+      /^mobileNumber: must be an integer within/,
+    )
+    for (const cc of ["0", "+", "", "1000", "4a", "-44"])
+      expect(mapped({ cc, mobile: "7911123456" })).toMatch(/^mobileCountryCode: /)
+    expect(mapped({ cc: "+001", mobile: "7911123456" })).toMatchObject({ mobileCountryCode: 1 })
+    expect(mapped({ crm_id: "007" })).toMatchObject({ contactId: 7 })
+    expect(mapped({ crm_id: "-7" })).toMatchObject({ contactId: -7 })
+    for (const [cell, value] of [
+      ["true", true],
+      ["TRUE", true],
+      ["y", true],
+      ["false", false],
+      ["No", false],
+      ["0", false],
+    ] as const)
+      expect(mapped({ newsletter: cell })).toMatchObject({ emailOptIn: value })
+  })
+
   it("rejects a row with no identity the CRM can match, and a malformed row with the source's reason", () => {
     expect(rejection(map({ company: "Acme", newsletter: "yes", cc: "44" }))).toEqual({
       field: "identity",

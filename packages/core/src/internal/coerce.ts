@@ -31,6 +31,8 @@ export const boolean = (value: unknown): boolean | undefined | Invalid => {
   if (typeof value === "number") return value === 1 ? true : value === 0 ? false : new Invalid(booleanReason)
   const cell = text(value)
   if (cell === undefined || cell instanceof Invalid) return cell
+  if (cell === "true") return true
+  if (cell === "false") return false
   const lower = cell.toLowerCase()
   if (TRUE.has(lower)) return true
   if (FALSE.has(lower)) return false
@@ -63,10 +65,23 @@ export const int64 =
     return fromParsed(parseWhole(parse, cell))
   }
 
-// Up to 15 digits is always within ±(2^53 − 1): parse directly, without the BigInt round trip.
-const SHORT_INTEGER = /^\d{1,15}$/
-const parseWhole = (parse: (text: string) => number | string, text: string) =>
-  SHORT_INTEGER.test(text) ? Number(text) : parse(text)
+/** The value of 1 to 15 digits (always within ±(2^53 − 1)), or -1 for any other text. */
+const shortDigits = (text: string): number => {
+  if (text.length === 0 || text.length > 15) return -1
+  let value = 0
+  for (let i = 0; i < text.length; i++) {
+    const digit = text.charCodeAt(i) - 0x30
+    if (digit < 0 || digit > 9) return -1
+    value = value * 10 + digit
+  }
+  return value
+}
+
+/** Short numbers directly, others through `parse` (without a double, via BigInt). */
+const parseWhole = (parse: (text: string) => number | string, text: string) => {
+  const short = shortDigits(text)
+  return short === -1 ? parse(text) : short
+}
 
 const fromParsed = (parsed: number | string): number | Invalid =>
   typeof parsed === "number" ? parsed : new Invalid(parsed)
@@ -81,6 +96,8 @@ export const mobileNumber =
       return Number.isSafeInteger(value) && value > 0 ? value : new Invalid("must be a phone number (digits)")
     const cell = text(value)
     if (cell === undefined || cell instanceof Invalid) return cell
+    const short = shortDigits(cell)
+    if (short > 0) return short
     const digits = cell.replace(PHONE_PUNCTUATION, "")
     if (!INTEGER.test(digits) || digits.startsWith("-") || digits.startsWith("+"))
       return new Invalid("must be a phone number (digits)")
@@ -89,8 +106,6 @@ export const mobileNumber =
     return parsed > 0 ? parsed : new Invalid("must be a phone number (digits)")
   }
 
-const COUNTRY_CODE = /^\d{1,3}$/
-
 /** A country calling code: `44` or `+44`. */
 export const countryCode = (value: unknown): number | undefined | Invalid => {
   if (typeof value === "number")
@@ -98,8 +113,7 @@ export const countryCode = (value: unknown): number | undefined | Invalid => {
   const cell = text(value)
   if (cell === undefined || cell instanceof Invalid) return cell
   const digits = cell.startsWith("+") ? cell.slice(1) : cell
-  if (!COUNTRY_CODE.test(digits)) return new Invalid(countryCodeReason)
-  const code = Number(digits)
+  const code = digits.length <= 3 ? shortDigits(digits) : -1
   return code >= 1 ? code : new Invalid(countryCodeReason)
 }
 const countryCodeReason = "must be a country calling code (1 to 999, with or without +)"

@@ -85,7 +85,26 @@ const feed = (text: string): void => {
 /** Feeds the text of `${value ?? ""}`. */
 const feedValue = (value: string | number | boolean | null | undefined): void => {
   if (value == null) return
-  feed(typeof value === "string" ? value : String(value))
+  if (typeof value === "string") feed(value)
+  else if (typeof value === "number" && Number.isSafeInteger(value)) feedInteger(value)
+  else feed(String(value))
+}
+
+const digits = new Uint8Array(16)
+
+/** Feeds the decimal text of a safe integer (as `String` writes it) without making the string. */
+const feedInteger = (value: number): void => {
+  if (value < 0) {
+    feedChar(0x2d)
+    value = -value
+  }
+  let n = 0
+  do {
+    const rest = Math.floor(value / 10)
+    digits[n++] = 0x30 + (value - rest * 10)
+    value = rest
+  } while (value > 0)
+  while (n > 0) feedChar(digits[--n]!)
 }
 
 // The order found for the last contact: rows of one mapping nearly always have their property
