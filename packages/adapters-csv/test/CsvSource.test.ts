@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Readable } from "node:stream"
 import { Chunk, Logger, Stream } from "effect"
+import fc from "fast-check"
 import { CsvSource } from "../src/index.js"
 import { readAll, readError, summary, tempDir, utf8 } from "./helpers.js"
 
@@ -147,6 +148,32 @@ describe("CsvSource", () => {
       const clean = yield* readAll("a,b\n3,genuine \uFFFD is kept\n")
       expect(summary(clean)).toEqual([["line 2", { a: "3", b: "genuine \uFFFD is kept" }]])
     }),
+  )
+
+  it.effect("tells invalid bytes from a genuine U+FFFD wherever the pieces are cut", () =>
+    Effect.promise(() =>
+      fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.tuple(fc.constantFrom("x", "\uFFFD", "é", "\uFFFD\uFFFD"), fc.boolean()), {
+            minLength: 1,
+            maxLength: 8,
+          }),
+          fc.integer({ min: 1, max: 9 }),
+          async (cells, pieceSize) => {
+            const bytes = [...utf8("a\n")]
+            for (const [cell, broken] of cells) bytes.push(...utf8(cell), ...(broken ? [0xff] : []), 0x0a)
+            const rows = await Effect.runPromise(readAll(Uint8Array.from(bytes), {}, pieceSize))
+            const rejected = rows.map((row) => row.malformed !== undefined)
+            const anyBroken = cells.some(([, broken]) => broken)
+            cells.forEach(([cell, broken], i) => {
+              // Once a file had invalid bytes, a U+FFFD in it can no longer be trusted: rejected too.
+              const expected = broken ? true : cell.includes("\uFFFD") && anyBroken ? rejected[i] : false
+              expect([i, rejected[i]]).toEqual([i, expected])
+            })
+          },
+        ),
+      ),
+    ),
   )
 
   it.effect("rejects rows with too many or too few fields and keeps what they hold", () =>

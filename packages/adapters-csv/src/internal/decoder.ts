@@ -48,6 +48,13 @@ const stripLeadingBom = () => {
   }
 }
 
+const join = (a: Uint8Array, b: Uint8Array): Uint8Array => {
+  const joined = new Uint8Array(a.length + b.length)
+  joined.set(a)
+  joined.set(b, a.length)
+  return joined
+}
+
 export const make = (encoding: Encoding): Decoder => {
   const strip = stripLeadingBom()
   if (encoding === "latin1") {
@@ -72,16 +79,18 @@ export const make = (encoding: Encoding): Decoder => {
     if (text.indexOf(REPLACEMENT) === -1) return false
     return joined === undefined || count(text, REPLACEMENT) !== countBytes(joined, replacement)
   }
+  const keep = replacement.length - 1
   return {
     decode: (bytes) => {
       if (typeof bytes === "string") return { text: strip(bytes), lossy: false }
       const text = decoder.decode(bytes, { stream: true })
-      // The tail is shorter than a whole U+FFFD, so each one counted here ends in this piece.
-      const joined = new Uint8Array(tail.length + bytes.length)
-      joined.set(tail)
-      joined.set(bytes, tail.length)
-      tail = joined.slice(Math.max(0, joined.length - (replacement.length - 1)))
-      return { text, lossy: lossy(text, joined) }
+      // Joined with the tail only when there is a U+FFFD to account for (copying every piece cost
+      // a 32 KiB buffer per piece); the tail is shorter than a whole U+FFFD, so each one counted
+      // here ends in this piece.
+      const joined = text.indexOf(REPLACEMENT) === -1 && bytes.length >= keep ? undefined : join(tail, bytes)
+      // A copy: a Buffer's `slice` is a view, into memory the stream may use again.
+      tail = new Uint8Array((joined ?? bytes).subarray(Math.max(0, (joined ?? bytes).length - keep)))
+      return { text, lossy: joined !== undefined && lossy(text, joined) }
     },
     end: () => {
       const text = decoder.decode()
