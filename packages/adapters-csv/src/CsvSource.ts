@@ -39,10 +39,10 @@ export interface Options {
   /** An empty file (no line with content) yields no rows instead of failing. Default `false`. */
   readonly allowEmpty?: boolean | undefined
   /**
-   * Bytes decoded per piece (a file is read 256 KiB at a time), 32 KiB by default: a 64 KiB
-   * piece with a multi-byte character decodes to a string of over 128 KiB, which V8 puts in its
-   * large-object space, freed only by full collections (1M rows: peak RSS 203-250 MB with 64 KiB
-   * pieces, 186 MB with 32 KiB, and faster).
+   * Bytes decoded at a time (larger pieces, read from a file or handed in, are cut), 32 KiB by
+   * default: a 64 KiB piece with a multi-byte character decodes to a string of over 128 KiB, which
+   * V8 puts in its large-object space, freed only by full collections (1M rows: peak RSS 203-250
+   * MB with 64 KiB pieces, 186 MB with 32 KiB, and faster).
    */
   readonly chunkSize?: number | undefined
 }
@@ -52,12 +52,14 @@ const defaultChunkSize = 1 << 15
 /** Bytes a file is read in at a time: fewer, larger reads leave the thread idle less. */
 const readSize = 1 << 18
 
-/** The file's bytes in pieces of `size`, read `readSize` at a time. */
-async function* inPieces(path: string, size: number): AsyncIterable<Uint8Array> {
-  for await (const bytes of createReadStream(path, {
-    highWaterMark: Math.max(size, readSize),
-  }) as AsyncIterable<Buffer>)
-    for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size)
+/** Byte pieces cut to at most `size`, so that none decodes to a string of V8's large-object space. */
+async function* piecesOf(
+  size: number,
+  pieces: AsyncIterable<Uint8Array | string>,
+): AsyncIterable<Uint8Array | string> {
+  for await (const piece of pieces)
+    if (typeof piece === "string" || piece.length <= size) yield piece
+    else for (let at = 0; at < piece.length; at += size) yield piece.subarray(at, at + size)
 }
 
 const readerFor = (options: Options): RowReader => {
@@ -129,7 +131,7 @@ export const fromReadable = (
         return Chunk.unsafeFromArray(rows)
       })
       const pieces = yield* attempt(open)
-      return Stream.fromAsyncIterable(pieces, fail).pipe(
+      return Stream.fromAsyncIterable(piecesOf(options.chunkSize ?? defaultChunkSize, pieces), fail).pipe(
         Stream.mapConcatChunkEffect((piece) =>
           attempt(() => {
             const decoded = decoder.decode(piece)
@@ -141,9 +143,14 @@ export const fromReadable = (
     }).pipe(Stream.unwrap)
   })
 
-/** Rows of the CSV file at `path`, decoded in pieces of `options.chunkSize` bytes; the file is opened on each run. */
+/** Rows of the CSV file at `path`, read 256 KiB at a time; the file is opened on each run. */
 export const fromFile = (
   path: string,
   options: Options = {},
 ): Stream.Stream<SourceRow.SourceRow, SourceRow.SourceError> =>
-  fromReadable(() => inPieces(path, options.chunkSize ?? defaultChunkSize), options, path)
+  fromReadable(
+    () =>
+      createReadStream(path, { highWaterMark: Math.max(readSize, options.chunkSize ?? defaultChunkSize) }),
+    options,
+    path,
+  )

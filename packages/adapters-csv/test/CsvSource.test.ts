@@ -124,6 +124,29 @@ describe("CsvSource", () => {
     }),
   )
 
+  it.effect("cuts a large piece handed in into pieces of chunkSize, and reads the same rows", () =>
+    Effect.gen(function* () {
+      const text =
+        "id,name\n" + Array.from({ length: 2000 }, (_, i) => `${i},"Zoë ${i}\nnext line"\n`).join("")
+      const source = (chunkSize?: number) =>
+        CsvSource.fromReadable(
+          async function* () {
+            yield utf8(text)
+          },
+          chunkSize === undefined ? {} : { chunkSize },
+        )
+      const chunks = Chunk.toReadonlyArray(yield* Stream.runCollect(Stream.chunks(source(1024))))
+      expect(chunks.length).toBeGreaterThan(30)
+      const rows = chunks.flatMap((chunk) => Chunk.toReadonlyArray(chunk))
+      expect(rows).toEqual(Chunk.toReadonlyArray(yield* Stream.runCollect(source())))
+      expect(rows.length).toBe(2000)
+      expect(rows[1999]).toEqual({
+        position: "line 4000",
+        fields: { id: "1999", name: "Zoë 1999\nnext line" },
+      })
+    }),
+  )
+
   it.effect("keeps multi-byte characters split across pieces whole", () =>
     Effect.gen(function* () {
       const rows = yield* readAll("name\n李王Петров😀\n", {}, 1)
