@@ -123,6 +123,8 @@ export class RowReader {
   private nextQuote = 0
   private nextReplacement = 0
   private resumeAt = -1
+  /** The first stray quote of the row `walkRow` last walked. */
+  private stray = -1
   // The fast pass's rows: where each ends, and its first stray quote.
   private ends = new Int32Array(0)
   private strays = new Int32Array(0)
@@ -254,7 +256,7 @@ export class RowReader {
     this.line = line
     this.resumeAt = -1
     this.nextLineBreak = this.find(this.lineChar, 0)
-    this.nextQuote = this.config.strictQuotes ? this.find(this.config.quote, 0) : input.length
+    this.nextQuote = this.find(this.config.quote, 0)
     this.nextReplacement = this.checkReplacement ? this.find("\uFFFD", 0) : input.length
   }
 
@@ -274,7 +276,11 @@ export class RowReader {
       return this.rejectFirstLine(start, this.line, quoteProblem(result.errors[0]?.code))
     const hasQuote = this.nextQuote < end
     if (hasQuote) this.nextQuote = this.find(this.config.quote, end)
-    const stray = hasQuote ? this.strayQuote(start, fields) : -1
+    let stray = -1
+    if (hasQuote && this.config.strictQuotes) {
+      this.walkRow(start, fields, false)
+      stray = this.stray
+    }
     const wasHeader = this.columns === undefined
     this.accept(fields, start, end, stray)
     // The header is read: the data rows go through the fast pass.
@@ -307,8 +313,9 @@ export class RowReader {
       for (let i = 0; i < fields.length; i++) end += fields[i]!.length
       strays[taken] = -1
       if (nextQuote <= end) {
-        end = this.quotedRowEnd(input, start, fields, taken)
+        end = this.walkRow(start, fields, true)
         if (end === -1) break
+        strays[taken] = this.stray
         if (nextQuote < end) nextQuote = this.find(this.config.quote, end)
       }
       if (input.startsWith(this.newline, end)) end += this.newline.length
@@ -324,25 +331,38 @@ export class RowReader {
     return complete ? result.meta.cursor : -2 - ends[taken]!
   }
 
-  /** Where a row holding a quote ends (before its line break), with its first stray quote in `strays[row]`; -1 if its fields do not add up to the text. */
-  private quotedRowEnd(input: string, start: number, fields: ReadonlyArray<string>, row: number): number {
+  /**
+   * Walks a row's fields through the text from `start`; returns where its last field ends and
+   * sets `stray` to its first unquoted field holding a quote (-1: none; always -1 without
+   * `strictQuotes`). `exact` (the fast pass): -1 when the fields do not add up to the text;
+   * otherwise (papaparse already found the row's end) whatever papaparse let follow a closing
+   * quote is skipped.
+   */
+  private walkRow(start: number, fields: ReadonlyArray<string>, exact: boolean): number {
+    const input = this.input
     const { quote, strictQuotes } = this.config
     const quoteCode = quote.charCodeAt(0)
+    this.stray = -1
     let at = start
     for (let i = 0; i < fields.length; i++) {
       if (i > 0) {
-        if (!input.startsWith(this.delimiter, at)) return -1
+        if (exact && !input.startsWith(this.delimiter, at)) return -1
         at += this.delimiter.length
       }
       const value = fields[i]!
       if (input.charCodeAt(at) === quoteCode) {
         // Quoted: each quote of the value was written escaped, two characters long.
         at += 2 + value.length + count(value, quote)
-        if (input.charCodeAt(at - 1) !== quoteCode) return -1
-        // papaparse allows spaces between the closing quote and the delimiter.
-        while (at < input.length && input.charCodeAt(at) === 0x20) at++
+        if (exact) {
+          if (input.charCodeAt(at - 1) !== quoteCode) return -1
+          // papaparse allows spaces between the closing quote and the delimiter.
+          while (at < input.length && input.charCodeAt(at) === 0x20) at++
+        } else {
+          while (at < input.length && !input.startsWith(this.delimiter, at) && input[at] !== this.lineChar)
+            at++
+        }
       } else {
-        if (value.includes(quote) && strictQuotes && this.strays[row] === -1) this.strays[row] = i
+        if (strictQuotes && this.stray === -1 && value.includes(quote)) this.stray = i
         at += value.length
       }
     }
@@ -395,28 +415,6 @@ export class RowReader {
     if (hasReplacement) return this.reject(line, "invalid bytes for the file's encoding", this.record(fields))
     this.rows++
     this.out.push({ position: `line ${line}`, fields: this.makeRecord!(fields, detach) })
-  }
-
-  /** The index of the first unquoted field that holds a quote, or -1. */
-  private strayQuote(start: number, fields: ReadonlyArray<string>): number {
-    const input = this.input
-    const { quote } = this.config
-    let at = start
-    for (let i = 0; i < fields.length; i++) {
-      const value = fields[i] ?? ""
-      if (input.startsWith(quote, at)) {
-        // Quoted: each quote of the value was written escaped, two characters long.
-        at += 2 + value.length + count(value, quote)
-        // papaparse allows spaces between the closing quote and the delimiter.
-        while (at < input.length && !input.startsWith(this.delimiter, at) && input[at] !== this.lineChar) at++
-      } else if (value.includes(quote)) {
-        return i
-      } else {
-        at += value.length
-      }
-      at += this.delimiter.length
-    }
-    return -1
   }
 
   /** Rejects the line a row starts on and makes the parse go on at the line after it. */
