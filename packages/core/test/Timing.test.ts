@@ -32,16 +32,17 @@ const scripted = (script: Array<ContactSink.SinkError>) => {
   return { sink, sent }
 }
 
+/** Starts a sync on `sink` in a fiber of its own, for the test to move the clock under it. */
+const start = <E>(options: Sync.Options<E, never>, sink: ContactSink.Service) =>
+  Sync.run(options).pipe(Effect.provideService(ContactSink.ContactSink, sink), Effect.fork)
+
 describe("time in a sync", () => {
   it.effect("a 429 is waited out for its Retry-After, then the batch is resent", () =>
     Effect.gen(function* () {
       const { sink, sent } = scripted([
         new ApiError.RateLimited({ message: "slow down", retryAfterSeconds: 30 }),
       ])
-      const fiber = yield* Sync.run({ name: "t", source: chunked(contactRows(100)), mapping }).pipe(
-        Effect.provideService(ContactSink.ContactSink, sink),
-        Effect.fork,
-      )
+      const fiber = yield* start({ name: "t", source: chunked(contactRows(100)), mapping }, sink)
       yield* TestClock.adjust("29 seconds")
       expect(sent.length).toBe(1)
       expect(fiber.unsafePoll()).toBeNull()
@@ -58,13 +59,16 @@ describe("time in a sync", () => {
     Effect.gen(function* () {
       const limited = () => new ApiError.RateLimited({ message: "slow down", retryAfterSeconds: 60 })
       const { sink, sent } = scripted([limited(), limited(), limited(), limited(), limited(), limited()])
-      const fiber = yield* Sync.run({
-        name: "t",
-        source: chunked(contactRows(100)),
-        mapping,
-        maxAttempts: 2,
-        rateLimitWaitCap: "4 minutes",
-      }).pipe(Effect.provideService(ContactSink.ContactSink, sink), Effect.fork)
+      const fiber = yield* start(
+        {
+          name: "t",
+          source: chunked(contactRows(100)),
+          mapping,
+          maxAttempts: 2,
+          rateLimitWaitCap: "4 minutes",
+        },
+        sink,
+      )
       yield* TestClock.adjust("10 minutes")
       const report = yield* Fiber.join(fiber)
       expect(sent.length).toBe(5) // 4 waits of 60 s fit in the cap, the 5th 429 would exceed it
@@ -77,13 +81,16 @@ describe("time in a sync", () => {
   it.effect("requestsPerSecond paces requests after the burst", () =>
     Effect.gen(function* () {
       const { sink, sent } = scripted([])
-      const fiber = yield* Sync.run({
-        name: "t",
-        source: chunked(contactRows(1000)),
-        mapping,
-        requestsPerSecond: 2,
-        burst: 2,
-      }).pipe(Effect.provideService(ContactSink.ContactSink, sink), Effect.fork)
+      const fiber = yield* start(
+        {
+          name: "t",
+          source: chunked(contactRows(1000)),
+          mapping,
+          requestsPerSecond: 2,
+          burst: 2,
+        },
+        sink,
+      )
       yield* TestClock.adjust("0 millis")
       expect(sent.length).toBe(2)
       yield* TestClock.adjust("1 second")
@@ -100,10 +107,7 @@ describe("time in a sync", () => {
     Effect.gen(function* () {
       const { sink, sent } = scripted([])
       const source = Stream.fromChunk(Chunk.unsafeFromArray(contactRows(5))).pipe(Stream.concat(Stream.never))
-      const fiber = yield* Sync.run({ name: "t", source, mapping, flushAfter: "2 seconds" }).pipe(
-        Effect.provideService(ContactSink.ContactSink, sink),
-        Effect.fork,
-      )
+      const fiber = yield* start({ name: "t", source, mapping, flushAfter: "2 seconds" }, sink)
       yield* TestClock.adjust("1 second")
       expect(sent.length).toBe(0)
       yield* TestClock.adjust("4 seconds")
@@ -124,13 +128,16 @@ describe("time in a sync", () => {
       const source = Stream.fromChunk(Chunk.unsafeFromArray(contactRows(700))).pipe(
         Stream.concat(Stream.drain(Stream.fromEffect(Effect.sleep("3 seconds")))),
       )
-      const fiber = yield* Sync.run({
-        name: "t",
-        source,
-        mapping,
-        concurrency: 1,
-        flushAfter: "1 second",
-      }).pipe(Effect.provideService(ContactSink.ContactSink, slow), Effect.fork)
+      const fiber = yield* start(
+        {
+          name: "t",
+          source,
+          mapping,
+          concurrency: 1,
+          flushAfter: "1 second",
+        },
+        slow,
+      )
       yield* TestClock.adjust("2 minutes")
       const report = yield* Fiber.join(fiber)
       expect(report.accepted).toBe(700)
@@ -145,12 +152,15 @@ describe("time in a sync", () => {
     Effect.gen(function* () {
       const boom = () => new ApiError.ServerError({ message: "boom" })
       const { sink, sent } = scripted([boom(), boom(), boom()])
-      const fiber = yield* Sync.run({
-        name: "t",
-        source: chunked(contactRows(10)),
-        mapping,
-        retryBaseDelay: "1 second",
-      }).pipe(Effect.provideService(ContactSink.ContactSink, sink), Effect.fork)
+      const fiber = yield* start(
+        {
+          name: "t",
+          source: chunked(contactRows(10)),
+          mapping,
+          retryBaseDelay: "1 second",
+        },
+        sink,
+      )
       yield* TestClock.adjust("0 millis")
       expect(sent.length).toBe(1)
       // Delays with "equal jitter": attempt n waits between half and all of 1 s × 2^(n-1).
