@@ -3,10 +3,13 @@
  * `main(argv)` runs it and gives the exit code: 0 every row ended in a non-failed outcome, 1 some
  * rows failed or the reject rate was exceeded, 2 a usage or configuration error, 3 the CRM
  * refused us (401 or 406).
+ *
+ * Each command's work is loaded only when it runs (`internal/handlers/`), so `--version`, `--help`
+ * and the light commands start without SQLite, the sandbox or an HTTP server.
  */
-import { SandboxCommand } from "@brainsync/sandbox"
+import * as SandboxCommand from "@brainsync/sandbox/SandboxCommand"
 import { Command, ValidationError } from "@effect/cli"
-import { NodeContext } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Effect } from "effect"
 import * as Demo from "./internal/commands/demo.js"
 import * as Init from "./internal/commands/init.js"

@@ -1,5 +1,5 @@
 /** Entry point of the `brainsync` bin: runs the command and exits with its code. */
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Effect, Exit } from "effect"
 import { main } from "./Cli.js"
 

@@ -11,6 +11,7 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Clock, Context, Data, Duration, Effect, Layer, Queue, Redacted, Schedule, type Scope } from "effect"
 import * as Fixtures from "./Fixtures.js"
+import { DEFAULT_TOKEN } from "./internal/defaults.js"
 import * as Faults from "./internal/faults.js"
 import * as Http from "./internal/http.js"
 import * as RateLimiter from "./internal/rateLimiter.js"
@@ -21,7 +22,7 @@ import * as Webhook from "./internal/webhook.js"
 
 export type { StoredBatch, StoredContact, StoredProperty, WebhookState } from "./internal/store.js"
 
-export const DEFAULT_TOKEN = "sandbox-token"
+export { DEFAULT_TOKEN }
 
 export interface Options {
   /** Default `127.0.0.1`. */

@@ -1,11 +1,11 @@
 /**
  * `brainsync sandbox` (and the `brainsync-sandbox` bin): runs the sandbox until interrupted and
- * prints its URL, token and default list id.
+ * prints its URL, token and default list id. The server is loaded only when the command runs, so
+ * `--help` stays light.
  */
 import { Command, Options } from "@effect/cli"
-import { Console, Effect, Option, Redacted } from "effect"
-import * as Fixtures from "./Fixtures.js"
-import * as Sandbox from "./Sandbox.js"
+import { Effect } from "effect"
+import { DEFAULT_TOKEN } from "./internal/defaults.js"
 
 const host = Options.text("host").pipe(
   Options.withDefault("127.0.0.1"),
@@ -23,7 +23,7 @@ const db = Options.file("db").pipe(
 )
 const token = Options.text("token").pipe(
   Options.repeated,
-  Options.withDescription(`Accepted bearer token, repeatable (default: ${Sandbox.DEFAULT_TOKEN}).`),
+  Options.withDescription(`Accepted bearer token, repeatable (default: ${DEFAULT_TOKEN}).`),
 )
 const fixtures = Options.file("fixtures", { exists: "yes" }).pipe(
   Options.optional,
@@ -62,55 +62,28 @@ const seed = Options.integer("seed").pipe(
   Options.withDescription("Seed of the injected faults."),
 )
 
-export const command = Command.make(
-  "sandbox",
-  {
-    host,
-    port,
-    db,
-    token,
-    fixtures,
-    processingDelay,
-    rateLimit,
-    webhookAllow,
-    failRate,
-    resetRate,
-    dropResponseRate,
-    latency,
-    seed,
-  },
-  (args) =>
-    Effect.gen(function* () {
-      const account = Option.isSome(args.fixtures) ? yield* Fixtures.fromFile(args.fixtures.value) : undefined
-      const allow = args.webhookAllow
-        .flatMap((hosts) => hosts.split(","))
-        .map((h) => h.trim())
-        .filter((h) => h !== "")
-      const sandbox = yield* Sandbox.make({
-        host: args.host,
-        port: args.port,
-        db: Option.getOrUndefined(args.db),
-        tokens: args.token,
-        fixtures: account,
-        processingDelay: args.processingDelay,
-        rateLimit: args.rateLimit,
-        webhookAllow: allow.length > 0 ? allow : undefined,
-        failRate: args.failRate,
-        resetRate: args.resetRate,
-        dropResponseRate: args.dropResponseRate,
-        latency: Option.getOrUndefined(args.latency),
-        seed: args.seed,
-      })
-      // The sandbox's token is a local test credential; printing it is the point.
-      yield* Console.log(
-        [
-          `MainBrainer sandbox listening on ${sandbox.url}`,
-          `  token:   ${Redacted.value(sandbox.token)}`,
-          `  list id: ${sandbox.listId}`,
-          `  db:      ${Option.getOrElse(args.db, () => ":memory: (lost on exit)")}`,
-          `  POST ${sandbox.url}/contacts/batch; inspect ${sandbox.url}/sandbox/contacts, /sandbox/stats`,
-        ].join("\n"),
-      )
-      return yield* Effect.never
-    }).pipe(Effect.scoped),
+const options = {
+  host,
+  port,
+  db,
+  token,
+  fixtures,
+  processingDelay,
+  rateLimit,
+  webhookAllow,
+  failRate,
+  resetRate,
+  dropResponseRate,
+  latency,
+  seed,
+}
+
+/** The parsed command line of `brainsync sandbox`. */
+export type Args = Command.Command.ParseConfig<typeof options>
+
+export const command = Command.make("sandbox", options, (args) =>
+  Effect.flatMap(
+    Effect.promise(() => import("./internal/serve.js")),
+    (serve) => serve.serve(args),
+  ),
 ).pipe(Command.withDescription("Run a local MainBrainer-compatible server (the sandbox)."))

@@ -1,80 +1,18 @@
-/**
- * `brainsync retry --config FILE`: sends the dead letters of the state file again (rows whose
- * delivery failed: retries exhausted, or the run stopped). They go as they were mapped then; a row
- * delivered now leaves the dead letters.
- */
-import { DeadLetters } from "@brainsync/adapters-sql"
-import { Ledger as CoreLedger } from "@brainsync/core"
-import { Command, Options } from "@effect/cli"
-import { Effect, Option, Stream } from "effect"
-import { resolve } from "node:path"
-import * as SyncConfig from "../../SyncConfig.js"
-import * as Exit from "../exit.js"
-import * as Ledger from "../ledger.js"
-import * as Run from "../run.js"
-import * as Token from "../token.js"
+/** `brainsync retry --config FILE`: sends the dead letters of the state file again. */
+import { Command } from "@effect/cli"
 import * as Shared from "./options.js"
-import { loadWithState } from "./status.js"
+
+const options = {
+  config: Shared.config,
+  json: Shared.json,
+  report: Shared.report,
+  tokenStdin: Shared.tokenStdin,
+}
+
+export type Args = Command.Command.ParseConfig<typeof options>
 
 export const command = Command.make(
   "retry",
-  {
-    config: Shared.config,
-    json: Shared.json,
-    report: Options.text("report").pipe(
-      Options.optional,
-      Options.withDescription("Write the JSON report to this file."),
-    ),
-    tokenStdin: Options.boolean("token-stdin").pipe(
-      Options.withDescription("Read the CRM token from standard input instead of MAINBRAINER_TOKEN."),
-    ),
-  },
-  (args) =>
-    Effect.gen(function* () {
-      const { config, state } = yield* loadWithState(args.config, "retry")
-      const outcome = yield* Effect.provide(
-        Effect.gen(function* () {
-          const ledger = yield* CoreLedger.Ledger
-          const mapping = SyncConfig.mapping(config)
-          const letters = yield* DeadLetters.list({ name: config.name, mapping }).pipe(
-            Effect.mapError(
-              (error) => new Exit.CliFailure({ code: Exit.ROWS_FAILED, message: error.message }),
-            ),
-          )
-          if (letters.length === 0) {
-            process.stdout.write(
-              args.json
-                ? `${JSON.stringify({ _tag: "Summary", exitCode: 0, deadLetters: 0 })}\n`
-                : "No dead letters: nothing to retry.\n",
-            )
-            return undefined
-          }
-          const token = yield* Token.read(args.tokenStdin)
-          if (!args.json)
-            process.stdout.write(
-              `Sending ${letters.length} dead letter${letters.length === 1 ? "" : "s"} again.\n`,
-            )
-          return yield* Run.run({
-            config,
-            name: config.name,
-            baseUrl: config.crm.baseUrl,
-            token,
-            mapping,
-            rows: Stream.empty,
-            start: (options) =>
-              DeadLetters.retry(options).pipe(Effect.provideService(CoreLedger.Ledger, ledger)),
-            mode: "upsert",
-            dryRun: false,
-            display: Run.displayMode(args.json),
-            reportPath: Option.getOrUndefined(Option.map(args.report, (path) => resolve(path))),
-          })
-        }),
-        Ledger.layer(state),
-      )
-      if (outcome !== undefined && outcome.code !== Exit.OK)
-        return yield* new Exit.CliFailure({
-          code: outcome.code,
-          message: outcome.message ?? "the retry failed",
-        })
-    }),
+  options,
+  Shared.lazy(() => import("../handlers/retry.js")),
 ).pipe(Command.withDescription("Send the dead letters of the state file again."))
