@@ -2,14 +2,17 @@
  * The ledger behind a configuration's `state` file. Without a state file a run has no memory:
  * every row is sent every time, and `update-only` / `insert-only` cannot be used.
  */
-import { SqlLedger } from "@brainsync/adapters-sql"
 import type { Ledger } from "@brainsync/core"
 import { Effect, Layer } from "effect"
 import * as Exit from "./exit.js"
+import * as Lazy from "./lazy.js"
 
 /** The ledger for `state` (a SQLite file), as a layer. */
 export const layer = (state: string): Layer.Layer<Ledger.Ledger, Exit.CliFailure> =>
-  SqlLedger.layerSqlite(state).pipe(Layer.mapError((error) => Exit.usage(`state: ${error.message}`)))
+  Lazy.layer(
+    () => import("@brainsync/adapters-sql/SqlLedger"),
+    (SqlLedger) => SqlLedger.layerSqlite(state),
+  ).pipe(Layer.mapError((error) => Exit.usage(`state: ${error.message}`)))
 
 /** Runs `effect` with the ledger of `state` when there is one (it reads it with `Ledger.optional`). */
 export const provide = <A, E>(

@@ -3,7 +3,6 @@
  * into `Sync.run`, the progress display and the rejects file fed from its events, then the
  * summary, the JSON report and the exit code. Shared by `sync`, `retry` and `demo`.
  */
-import { MainBrainer, WebhookReceiver } from "@brainsync/adapters-http"
 import {
   ContactSink,
   DryRun,
@@ -21,6 +20,7 @@ import { dirname } from "node:path"
 import type * as SyncConfig from "../SyncConfig.js"
 import * as Exit from "./exit.js"
 import * as Format from "./format.js"
+import * as Lazy from "./lazy.js"
 import * as Progress from "./progress.js"
 import * as Rejects from "./rejects.js"
 import * as Summary from "./summary.js"
@@ -157,26 +157,36 @@ export const run = (settings: Settings): Effect.Effect<Outcome, Exit.CliFailure>
           ? withLedger
           : Effect.provide(
               withLedger,
-              WebhookReceiver.layer({
-                host: hostOf(results.webhook.listen),
-                port: Number(results.webhook.listen.slice(results.webhook.listen.lastIndexOf(":") + 1)),
-                publicUrl: results.webhook.publicUrl,
-              }),
+              Lazy.layer(
+                () => import("@brainsync/adapters-http/WebhookReceiver"),
+                (WebhookReceiver) =>
+                  WebhookReceiver.layer({
+                    host: hostOf(results.webhook.listen),
+                    port: Number(results.webhook.listen.slice(results.webhook.listen.lastIndexOf(":") + 1)),
+                    publicUrl: results.webhook.publicUrl,
+                  }),
+              ),
             )
       // A dry run brings its own sink (it sends nothing); the memory sink only completes the type.
       const withSink = settings.dryRun
         ? Effect.provide(withResults, ContactSink.layerMemory)
         : Effect.provide(
             withResults,
-            MainBrainer.layer({
-              baseUrl: settings.baseUrl,
-              // Checked by the caller: only a dry run goes without a token.
-              token: settings.token!,
-              requestsPerSecond: config.requestsPerSecond,
-              timeout:
-                config.crm.timeoutSeconds === undefined ? undefined : `${config.crm.timeoutSeconds} seconds`,
-              allowInsecureToken: config.crm.allowInsecureToken,
-            }),
+            Lazy.layer(
+              () => import("@brainsync/adapters-http/MainBrainer"),
+              (MainBrainer) =>
+                MainBrainer.layer({
+                  baseUrl: settings.baseUrl,
+                  // Checked by the caller: only a dry run goes without a token.
+                  token: settings.token!,
+                  requestsPerSecond: config.requestsPerSecond,
+                  timeout:
+                    config.crm.timeoutSeconds === undefined
+                      ? undefined
+                      : `${config.crm.timeoutSeconds} seconds`,
+                  allowInsecureToken: config.crm.allowInsecureToken,
+                }),
+            ),
           )
 
       const ticker = yield* Effect.forkScoped(

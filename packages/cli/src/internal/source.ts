@@ -1,9 +1,6 @@
 /** The configured source as a stream of rows, and how far through it the run is when its size is known. */
-import { CsvSource } from "@brainsync/adapters-csv"
-import { HttpSource } from "@brainsync/adapters-http"
-import { SqlSource } from "@brainsync/adapters-sql"
+import * as CsvSource from "@brainsync/adapters-csv/CsvSource"
 import type { SourceRow } from "@brainsync/core"
-import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Redacted, Stream } from "effect"
 import { createReadStream, existsSync, statSync } from "node:fs"
 import type * as SyncConfig from "../SyncConfig.js"
@@ -55,6 +52,8 @@ const secretFromEnv = (name: string) =>
 
 const http = (config: typeof SyncConfig.HttpSourceConfig.Type): Effect.Effect<Opened, Exit.CliFailure> =>
   Effect.gen(function* () {
+    const HttpSource = yield* Effect.promise(() => import("@brainsync/adapters-http/HttpSource"))
+    const NodeHttpClient = yield* Effect.promise(() => import("@effect/platform-node/NodeHttpClient"))
     const p = config.pagination
     const pagination =
       p.type === "page"
@@ -99,6 +98,7 @@ const http = (config: typeof SyncConfig.HttpSourceConfig.Type): Effect.Effect<Op
 const sql = (config: typeof SyncConfig.SqlSourceConfig.Type): Effect.Effect<Opened, Exit.CliFailure> =>
   Effect.gen(function* () {
     if (!existsSync(config.sqlite)) return yield* Exit.usage(`source.sqlite: no such file ${config.sqlite}`)
+    const SqlSource = yield* Effect.promise(() => import("@brainsync/adapters-sql/SqlSource"))
     const common = {
       cursor: config.cursor,
       ...(config.pageSize !== undefined ? { pageSize: config.pageSize } : {}),

@@ -1,6 +1,6 @@
 /** `brainsync init --csv FILE`: a commented starting configuration from a CSV file's header. */
 import { Command, Options } from "@effect/cli"
-import * as Shared from "./options.js"
+import * as Lazy from "../lazy.js"
 
 const options = {
   csv: Options.text("csv").pipe(Options.withDescription("The CSV file whose header to start from.")),
@@ -21,5 +21,5 @@ export type Args = Command.Command.ParseConfig<typeof options>
 export const command = Command.make(
   "init",
   options,
-  Shared.lazy(() => import("../handlers/init.js")),
+  Lazy.handler(() => import("../handlers/init.js")),
 ).pipe(Command.withDescription("Write a commented starting configuration from a CSV file's header."))

@@ -1,5 +1,6 @@
 /** `brainsync retry --config FILE`: sends the dead letters of the state file again. */
 import { Command } from "@effect/cli"
+import * as Lazy from "../lazy.js"
 import * as Shared from "./options.js"
 
 const options = {
@@ -14,5 +15,5 @@ export type Args = Command.Command.ParseConfig<typeof options>
 export const command = Command.make(
   "retry",
   options,
-  Shared.lazy(() => import("../handlers/retry.js")),
+  Lazy.handler(() => import("../handlers/retry.js")),
 ).pipe(Command.withDescription("Send the dead letters of the state file again."))

@@ -1,5 +1,6 @@
 /** `brainsync status --config FILE`: the state file's last runs and dead letters. */
 import { Command, Options } from "@effect/cli"
+import * as Lazy from "../lazy.js"
 import * as Shared from "./options.js"
 
 const options = {
@@ -16,5 +17,5 @@ export type Args = Command.Command.ParseConfig<typeof options>
 export const command = Command.make(
   "status",
   options,
-  Shared.lazy(() => import("../handlers/status.js")),
+  Lazy.handler(() => import("../handlers/status.js")),
 ).pipe(Command.withDescription("Show the state file: the last runs, their counts, and the dead letters."))

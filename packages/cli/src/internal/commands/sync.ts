@@ -1,5 +1,6 @@
 /** `brainsync sync --config FILE [overrides]`: one sync run. */
 import { Command, Options } from "@effect/cli"
+import * as Lazy from "../lazy.js"
 import * as Shared from "./options.js"
 
 const text = (name: string, description: string) =>
@@ -34,5 +35,5 @@ export type Args = Command.Command.ParseConfig<typeof options>
 export const command = Command.make(
   "sync",
   options,
-  Shared.lazy(() => import("../handlers/sync.js")),
+  Lazy.handler(() => import("../handlers/sync.js")),
 ).pipe(Command.withDescription("Sync the configured source into the CRM list once."))
