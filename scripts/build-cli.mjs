@@ -1,5 +1,6 @@
 // The second half of `pnpm build` (after `tsc -b`): bundles the `brainsync` command into
-// packages/cli/dist/bundle/ and copies the demo's data beside it.
+// packages/cli/dist/bundle/, copies the demo's data beside it and writes the configuration file's
+// JSON Schema to packages/cli/dist/brainsync.schema.json.
 //
 // The command runs bundled because start-up is module loading: through tsc's output it reads
 // hundreds of files of effect and @effect/* before it can print its version (~0.4 s on these
@@ -8,8 +9,8 @@
 // @brainsync/cli. The library entry points stay tsc's output, so an embedding program shares
 // one copy of `effect` with them.
 import { build } from "esbuild"
-import { cpSync, mkdirSync, rmSync } from "node:fs"
-import { fileURLToPath } from "node:url"
+import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
+import { fileURLToPath, pathToFileURL } from "node:url"
 
 const cli = fileURLToPath(new URL("../packages/cli/", import.meta.url))
 const outdir = `${cli}dist/bundle`
@@ -37,3 +38,8 @@ const demo = `${cli}dist/demo`
 mkdirSync(demo, { recursive: true })
 for (const file of ["contacts.csv", "contacts-changed.csv"])
   cpSync(fileURLToPath(new URL(`../examples/${file}`, import.meta.url)), `${demo}/${file}`)
+
+// The configuration's JSON Schema, made from its Schema (SyncConfig.jsonSchema in tsc's output):
+// exported as "@brainsync/cli/brainsync.schema.json", and `brainsync init` points "$schema" at it.
+const { jsonSchema } = await import(pathToFileURL(`${cli}dist/SyncConfig.js`).href)
+writeFileSync(`${cli}dist/brainsync.schema.json`, `${JSON.stringify(jsonSchema, null, 2)}\n`)

@@ -4,10 +4,13 @@
  * part (`key`, `fields`, `properties`, `propertyIds`, `defaultCountry`) is core's
  * `Mapping.Config`, so the file and the library accept exactly the same mapping.
  *
- * Relative paths (`source.path`, `state`) are relative to the configuration file's folder.
+ * Relative paths (`source.path`, `source.sqlite`, `state`) are relative to the configuration file's
+ * folder. `jsonSchema` is the file's JSON Schema, shipped as `@brainsync/cli/brainsync.schema.json`.
+ *
+ * @since 0.1.0
  */
 import { Mapping } from "@brainsync/core"
-import { Data, Effect, Either, ParseResult, Schema } from "effect"
+import { Data, Effect, Either, JSONSchema, ParseResult, Schema } from "effect"
 import { existsSync, readFileSync } from "node:fs"
 import { dirname, isAbsolute, resolve } from "node:path"
 import * as Jsonc from "./internal/jsonc.js"
@@ -21,137 +24,356 @@ const isHttpUrl = (text: string) => {
   }
 }
 
+// Each filter below that JSON Schema cannot see through carries a `jsonSchema` annotation, so the
+// generated schema (`jsonSchema`) checks what the decoder checks. Descriptions sit on the property
+// signatures: they show in an editor's hover and leave the decoder's messages as they are.
+
 const HttpUrl = Schema.String.pipe(
-  Schema.filter(isHttpUrl, { message: () => "expected an http:// or https:// URL" }),
+  Schema.filter(isHttpUrl, {
+    message: () => "expected an http:// or https:// URL",
+    description: "an http:// or https:// URL",
+    jsonSchema: { format: "uri", pattern: "^[Hh][Tt][Tt][Pp][Ss]?://" },
+  }),
 )
 
 const PositiveInt = Schema.Int.pipe(Schema.positive())
 const Positive = Schema.Number.pipe(Schema.positive())
 
+const field = <S extends Schema.Schema.All>(description: string, schema: S) =>
+  Schema.propertySignature(schema).annotations({ description })
+
+const optionalField = <S extends Schema.Schema.All>(description: string, schema: S) =>
+  Schema.optional(schema).annotations({ description })
+
+/**
+ * The CRM the contacts go to.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const Crm = Schema.Struct({
-  /** Where the API lives; `/contacts/batch` is appended. */
-  baseUrl: HttpUrl,
-  /** The CRM list the contacts go to. */
-  listId: Schema.UUID,
-  /** Seconds one request may take (default 30). */
-  timeoutSeconds: Schema.optional(Positive),
-  /** Send the token over plain http:// to a host that is not this machine (default false). */
-  allowInsecureToken: Schema.optional(Schema.Boolean),
+  baseUrl: field("Where the API lives; /contacts/batch is appended.", HttpUrl),
+  listId: field("The CRM list (a UUID) the contacts go to.", Schema.UUID),
+  timeoutSeconds: optionalField("Seconds one request may take (default 30).", Positive),
+  allowInsecureToken: optionalField(
+    "Send the token over plain http:// to a host that is not this machine (default false).",
+    Schema.Boolean,
+  ),
 })
 
+/**
+ * A CSV file as the source.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const CsvSourceConfig = Schema.Struct({
   kind: Schema.Literal("csv"),
-  path: Schema.NonEmptyTrimmedString,
-  /** `","`, `";"`, `"\t"`, `"|"`, or `"auto"` (default). */
-  delimiter: Schema.optional(Schema.String),
-  encoding: Schema.optional(Schema.Literal("utf-8", "utf-16le", "utf-16be", "latin1")),
-  /** `false` when the file has no header line; then `columns` names the fields. */
-  header: Schema.optional(Schema.Boolean),
-  columns: Schema.optional(Schema.Array(Schema.String)),
+  path: field("The CSV file; a relative path is relative to this file.", Schema.NonEmptyTrimmedString),
+  delimiter: optionalField('",", ";", "\\t", "|", or "auto" (default).', Schema.String),
+  encoding: optionalField(
+    "The file's encoding (default utf-8).",
+    Schema.Literal("utf-8", "utf-16le", "utf-16be", "latin1"),
+  ),
+  header: optionalField(
+    "false when the file has no header line; then columns names the fields.",
+    Schema.Boolean,
+  ),
+  columns: optionalField("The fields' names, for a file without a header line.", Schema.Array(Schema.String)),
 })
 
 const Pagination = Schema.Union(
   Schema.Struct({
-    type: Schema.Literal("page"),
-    param: Schema.optional(Schema.String),
-    first: Schema.optional(Schema.Int),
-    sizeParam: Schema.optional(Schema.String),
-    size: Schema.optional(PositiveInt),
+    type: field(
+      "?page=1, ?page=2, ... until a page comes back empty or shorter than size.",
+      Schema.Literal("page"),
+    ),
+    param: optionalField('The page number\'s query parameter (default "page").', Schema.String),
+    first: optionalField("The first page's number (default 1).", Schema.Int),
+    sizeParam: optionalField("The page size's query parameter, sent with size.", Schema.String),
+    size: optionalField("Items per page; a shorter page is the last.", PositiveInt),
   }),
   Schema.Struct({
-    type: Schema.Literal("offset"),
-    limit: PositiveInt,
-    offsetParam: Schema.optional(Schema.String),
-    limitParam: Schema.optional(Schema.String),
+    type: field(
+      "?offset=0&limit=100, ?offset=100&limit=100, ... until a page is shorter than limit.",
+      Schema.Literal("offset"),
+    ),
+    limit: field("Items per page.", PositiveInt),
+    offsetParam: optionalField('The offset\'s query parameter (default "offset").', Schema.String),
+    limitParam: optionalField('The limit\'s query parameter (default "limit").', Schema.String),
   }),
   Schema.Struct({
-    type: Schema.Literal("cursor"),
-    cursorPath: Schema.String,
-    param: Schema.optional(Schema.String),
+    type: field(
+      "The next page's cursor is in the body at cursorPath; no cursor ends it.",
+      Schema.Literal("cursor"),
+    ),
+    cursorPath: field("Where the next cursor is in the body (meta.next).", Schema.String),
+    param: optionalField('The cursor\'s query parameter (default "cursor").', Schema.String),
   }),
-  Schema.Struct({ type: Schema.Literal("link") }),
+  Schema.Struct({
+    type: field(
+      'The next page is the Link header\'s rel="next" target; none ends it.',
+      Schema.Literal("link"),
+    ),
+  }),
 )
 
 /** Secrets of an HTTP source are named by environment variable, never written in the file. */
 const HttpAuth = Schema.Union(
-  Schema.Struct({ bearerEnv: Schema.String }),
-  Schema.Struct({ header: Schema.String, valueEnv: Schema.String }),
+  Schema.Struct({
+    bearerEnv: field("The environment variable holding the bearer token.", Schema.String),
+  }),
+  Schema.Struct({
+    header: field("The header that carries the secret (X-Api-Key).", Schema.String),
+    valueEnv: field("The environment variable holding the header's value.", Schema.String),
+  }),
 )
 
+/**
+ * An HTTP API as the source, read a page at a time.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const HttpSourceConfig = Schema.Struct({
   kind: Schema.Literal("http"),
-  url: HttpUrl,
-  /** Where each page's array of items is in the body (`data.items`); default the body itself. */
-  items: Schema.optional(Schema.String),
-  pagination: Pagination,
-  auth: Schema.optional(HttpAuth),
-  headers: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+  url: field("The first page's URL; its query parameters are kept on every page.", HttpUrl),
+  items: optionalField(
+    "Where each page's array of items is in the body (data.items); default the body itself.",
+    Schema.String,
+  ),
+  pagination: field("How the next page is found.", Pagination),
+  auth: optionalField("The secret, named by environment variable (never written in the file).", HttpAuth),
+  headers: optionalField(
+    "Headers sent with every request.",
+    Schema.Record({ key: Schema.String, value: Schema.String }),
+  ),
 })
 
+/**
+ * A SQLite database as the source, read a page at a time in cursor order.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const SqlSourceConfig = Schema.Struct({
   kind: Schema.Literal("sql"),
-  /** A SQLite database file. */
-  sqlite: Schema.NonEmptyTrimmedString,
-  /** A table to read, or ... */
-  table: Schema.optional(Schema.NonEmptyTrimmedString),
-  /** ... a SELECT without ORDER BY / LIMIT (it is paged by the cursor). */
-  query: Schema.optional(Schema.NonEmptyTrimmedString),
-  params: Schema.optional(
+  sqlite: field(
+    "A SQLite database file; a relative path is relative to this file.",
+    Schema.NonEmptyTrimmedString,
+  ),
+  table: optionalField("A table to read (or give query).", Schema.NonEmptyTrimmedString),
+  query: optionalField(
+    "A SELECT without ORDER BY / LIMIT (it is paged by the cursor), instead of table.",
+    Schema.NonEmptyTrimmedString,
+  ),
+  params: optionalField(
+    "Parameters of query (? placeholders).",
     Schema.Array(Schema.Union(Schema.String, Schema.Number, Schema.Boolean, Schema.Null)),
   ),
-  /** The column(s) that order the rows and that each page continues after: unique together. */
-  cursor: Schema.Union(Schema.NonEmptyTrimmedString, Schema.NonEmptyArray(Schema.NonEmptyTrimmedString)),
-  columns: Schema.optional(Schema.Array(Schema.String)),
-  pageSize: Schema.optional(PositiveInt),
+  cursor: field(
+    "The column(s) that order the rows and that each page continues after: unique together (a primary key).",
+    Schema.Union(Schema.NonEmptyTrimmedString, Schema.NonEmptyArray(Schema.NonEmptyTrimmedString)),
+  ),
+  columns: optionalField("Columns to read; default all.", Schema.Array(Schema.String)),
+  pageSize: optionalField("Rows per page (default 1000).", PositiveInt),
 }).pipe(
-  Schema.filter((source) =>
-    (source.table === undefined) !== (source.query === undefined)
-      ? true
-      : { path: ["table"], message: "give either table or query" },
+  Schema.filter(
+    (source) =>
+      (source.table === undefined) !== (source.query === undefined)
+        ? true
+        : { path: ["table"], message: "give either table or query" },
+    // In `allOf`: a `jsonSchema` with `oneOf` at its top would replace the struct's schema.
+    { jsonSchema: { allOf: [{ oneOf: [{ required: ["table"] }, { required: ["query"] }] }] } },
   ),
 )
 
+/**
+ * Where the rows come from: a CSV file, an HTTP API or a SQLite database, told apart by `kind`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const Source = Schema.Union(CsvSourceConfig, HttpSourceConfig, SqlSourceConfig)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type Source = typeof Source.Type
 
+/**
+ * The receiver of the CRM's per-batch reports.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const Webhook = Schema.Struct({
-  /** `host:port` the receiver listens on; port 0 picks a free one. */
-  listen: Schema.String.pipe(
-    Schema.pattern(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, {
-      message: () => 'expected "host:port", like "127.0.0.1:8787"',
-    }),
+  listen: field(
+    "host:port the receiver listens on (127.0.0.1:8787); port 0 picks a free one.",
+    Schema.String.pipe(
+      Schema.pattern(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, {
+        message: () => 'expected "host:port", like "127.0.0.1:8787"',
+      }),
+    ),
   ),
-  /** The URL the CRM reaches the receiver at, when that is not its own address (a tunnel). */
-  publicUrl: Schema.optional(HttpUrl),
+  publicUrl: optionalField(
+    "The URL the CRM reaches the receiver at, when that is not its own address (a tunnel).",
+    HttpUrl,
+  ),
 })
 
+/**
+ * `"none"` (rows end `accepted` on the 202) or a webhook receiver that gets each contact's final result.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const Results = Schema.Union(Schema.Literal("none"), Schema.Struct({ webhook: Webhook }))
 
+/**
+ * Which rows are sent: all (`upsert`), those the state knows (`update-only`) or those it does not (`insert-only`).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const Mode = Schema.Literal("upsert", "update-only", "insert-only")
 
 const SyncFields = Schema.Struct({
-  /** Optional pointer to a JSON schema, ignored. */
-  $schema: Schema.optional(Schema.String),
-  /** Names the sync in the report and in the state file. */
-  name: Schema.NonEmptyTrimmedString,
-  crm: Crm,
-  source: Source,
-  batchSize: Schema.optional(PositiveInt),
-  requestsPerSecond: Schema.optional(Positive),
-  concurrency: Schema.optional(PositiveInt),
-  results: Schema.optional(Results),
-  /** A SQLite file that remembers what was sent (so unchanged rows are not sent again), dead letters and runs. */
-  state: Schema.optional(Schema.NonEmptyTrimmedString),
-  mode: Schema.optional(Mode),
-  /** Fail the run (exit 1) when more than this fraction of the rows is rejected (0.05 = 5%). */
-  maxRejectRate: Schema.optional(Schema.Number.pipe(Schema.between(0, 1))),
+  $schema: optionalField(
+    "The JSON Schema of this file, for editors (brainsync init writes it); brainsync ignores it.",
+    Schema.String,
+  ),
+  name: field("Names the sync in the report and in the state file.", Schema.NonEmptyTrimmedString),
+  crm: field("The CRM the contacts go to.", Crm),
+  source: field("Where the rows come from.", Source),
+  batchSize: optionalField(
+    "Contacts per request, 1 to 1000 (default 100, the CRM's recommendation).",
+    PositiveInt,
+  ),
+  requestsPerSecond: optionalField(
+    "The CRM's rate limit; requests are spaced to stay under it (default none).",
+    Positive,
+  ),
+  concurrency: optionalField("Requests in flight (default 4).", PositiveInt),
+  results: optionalField(
+    '"none" (default): rows end accepted on the 202; a webhook receiver gets each contact\'s final result (inserted, updated or skipped).',
+    Results,
+  ),
+  state: optionalField(
+    "A SQLite file that remembers what was sent (so unchanged rows are not sent again), dead letters and runs; a relative path is relative to this file.",
+    Schema.NonEmptyTrimmedString,
+  ),
+  mode: optionalField(
+    "upsert (default), update-only (rows the state knows), insert-only (rows it does not).",
+    Mode,
+  ),
+  maxRejectRate: optionalField(
+    "Fail the run (exit 1) when more than this fraction of the rows is rejected (0.05 = 5%).",
+    Schema.Number.pipe(Schema.between(0, 1)),
+  ),
 })
 
-/** The whole file: the sync's settings plus core's mapping configuration at the top level. */
-export const SyncConfig = Schema.extend(Mapping.Config, SyncFields).annotations({ identifier: "SyncConfig" })
+/** Contact fields that identify a contact in the CRM: `Mapping.problems` wants one of them. */
+const identityFields = ["contactId", "email", "mobileNumber", "phone"]
+
+/**
+ * The whole file: the sync's settings plus core's mapping configuration at the top level.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const SyncConfig = Schema.extend(Mapping.Config, SyncFields).annotations({
+  identifier: "SyncConfig",
+  // What Mapping.Config's filter checks, as far as JSON Schema can say it: an identity column,
+  // and phone not combined with mobileNumber / mobileCountryCode.
+  jsonSchema: {
+    allOf: [
+      {
+        required: ["fields"],
+        properties: { fields: { anyOf: identityFields.map((field) => ({ required: [field] })) } },
+      },
+      {
+        properties: {
+          fields: {
+            not: {
+              required: ["phone"],
+              anyOf: [{ required: ["mobileNumber"] }, { required: ["mobileCountryCode"] }],
+            },
+          },
+        },
+      },
+    ],
+  },
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type SyncConfig = typeof SyncConfig.Type
 
-/** The configuration cannot be used: one line that names the field and what was expected. */
+/** Core's `Mapping.Config` carries no descriptions; these are the file's. */
+const mappingDescriptions: Record<string, string> = {
+  listId: "Not used by brainsync sync: the list is crm.listId.",
+  key: "The column that identifies a row; rows with the same key are one contact (the last one wins).",
+  fields:
+    "Contact field -> column. At least one of contactId, email, mobileNumber or phone identifies the contact in the CRM; phone (E.164 or national in defaultCountry's format) cannot be combined with mobileNumber / mobileCountryCode.",
+  defaultCountry: "ISO 3166 country (US, GB) for national phone numbers.",
+  properties: "CRM property name -> column.",
+  propertyIds: "CRM property UUID -> column.",
+}
+
+/**
+ * Without the titles Effect's filters give (`"nonEmptyString"`, `"positive"`): an editor shows a
+ * title as the field's heading, and they name the check, not the field. (A string-valued `title`
+ * is a schema's title; a field called `title` would be an object under `properties`.)
+ */
+const untitled = (node: unknown): unknown => {
+  if (Array.isArray(node)) return node.map(untitled)
+  if (typeof node !== "object" || node === null) return node
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(node))
+    if (!(key === "title" && typeof value === "string")) out[key] = untitled(value)
+  return out
+}
+
+/**
+ * The configuration file's JSON Schema (draft-07), made from `SyncConfig` with `JSONSchema`: the
+ * JSON a person writes, unknown fields not allowed, every definition inline (no `$ref`). The
+ * build writes it to `@brainsync/cli/brainsync.schema.json`; `brainsync init` points `$schema`
+ * at it so that editors complete and check the file.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const jsonSchema: JSONSchema.JsonSchema7Root = (() => {
+  // "skip" inlines every identified schema (UUID, Int, ...): the file has no `$ref` to resolve.
+  const body = untitled(
+    JSONSchema.fromAST(SyncConfig.ast, { definitions: {}, topLevelReferenceStrategy: "skip" }),
+  ) as JSONSchema.JsonSchema7Object
+  const properties: Record<string, JSONSchema.JsonSchema7> = {}
+  for (const [name, property] of Object.entries(body.properties))
+    properties[name] =
+      mappingDescriptions[name] !== undefined
+        ? { ...property, description: mappingDescriptions[name] }
+        : property
+  return {
+    $schema: "http://json-schema.org/draft-07/schema#",
+    title: "brainsync configuration",
+    description:
+      "The configuration file of brainsync sync (JSON with comments). Relative paths are relative to this file.",
+    ...body,
+    properties,
+  }
+})()
+
+/**
+ * The configuration cannot be used: one line that names the field and what was expected.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class ConfigError extends Data.TaggedError("ConfigError")<{ readonly message: string }> {}
 
 const decodeEither = Schema.decodeUnknownEither(SyncConfig, { errors: "all", onExcessProperty: "error" })
@@ -166,6 +388,9 @@ const describe = (issue: ParseResult.ArrayFormatterIssue): string => {
 /**
  * Decodes parsed JSON; the error names the field at fault. Of a union's alternatives the one that
  * got furthest is reported, and the "or undefined" of optional fields is left out.
+ *
+ * @since 0.1.0
+ * @category decoding
  */
 export const decode = (input: unknown): Either.Either<SyncConfig, ConfigError> =>
   Either.mapLeft(decodeEither(input), (error) => {
@@ -182,7 +407,12 @@ export const decode = (input: unknown): Either.Either<SyncConfig, ConfigError> =
     return new ConfigError({ message: `${first === undefined ? error.message : describe(first)}${more}` })
   })
 
-/** Makes the file's relative paths absolute, from the folder the file is in. */
+/**
+ * Makes the file's relative paths absolute, from the folder the file is in.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const resolvePaths = (config: SyncConfig, folder: string): SyncConfig => {
   const absolute = (path: string) => (isAbsolute(path) ? path : resolve(folder, path))
   return {
@@ -197,7 +427,12 @@ export const resolvePaths = (config: SyncConfig, folder: string): SyncConfig => 
   }
 }
 
-/** Reads, parses (JSONC) and decodes the file at `path`, with its relative paths resolved. */
+/**
+ * Reads, parses (JSONC) and decodes the file at `path`, with its relative paths resolved.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
 export const load = (path: string): Effect.Effect<SyncConfig, ConfigError> =>
   Effect.gen(function* () {
     if (!existsSync(path)) return yield* new ConfigError({ message: `${path}: no such file` })
@@ -212,7 +447,12 @@ export const load = (path: string): Effect.Effect<SyncConfig, ConfigError> =>
     return resolvePaths(config.right, dirname(resolve(path)))
   })
 
-/** The mapping the configuration describes, into the configured list. */
+/**
+ * The mapping the configuration describes, into the configured list.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const mapping = (config: SyncConfig, listId: string = config.crm.listId): Mapping.Mapping =>
   Mapping.make({
     listId,

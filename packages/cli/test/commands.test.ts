@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { spawn } from "node:child_process"
-import { existsSync, readFileSync } from "node:fs"
-import { join } from "node:path"
+import { existsSync, mkdirSync, readFileSync } from "node:fs"
+import { dirname, join, resolve } from "node:path"
+import { jsonSchema } from "../src/SyncConfig.js"
+import { schemaReference } from "../src/internal/handlers/init.js"
 import { styleFor } from "../src/internal/format.js"
+import { parse } from "../src/internal/jsonc.js"
 import {
   bin,
   root,
@@ -45,6 +48,41 @@ describe("brainsync demo, init, sandbox", () => {
     const again = await runHere(["init", "--csv", "examples/contacts.csv", "--output", output])
     expect(again).toMatchObject({ code: 2 })
     expect(again.stderr).toContain("--force")
+  })
+
+  it('init writes "$schema" first, the relative path of the JSON Schema the build ships with the command', async () => {
+    for (const folder of ["", "configs/nested"]) {
+      const dir = join(tempDir(), folder)
+      mkdirSync(dir, { recursive: true })
+      const output = join(dir, "brainsync.json")
+      const result = await run(["init", "--csv", "examples/contacts.csv", "--output", output])
+      expect(result).toMatchObject({ code: 0, stderr: "" })
+      const text = readFileSync(output, "utf8")
+      expect(text).toMatch(/\{\n {2}\/\/ [^\n]*editors complete and check this file[^\n]*\n {2}"\$schema": "/)
+      const parsed = parse(text)
+      if (!parsed.ok) throw new Error(parsed.message)
+      const config = parsed.value as Record<string, unknown>
+      expect(Object.keys(config)[0]).toBe("$schema")
+      const path = config.$schema as string
+      expect(path).toMatch(/^\.{1,2}\//)
+      expect(path).not.toContain("\\")
+      const schemaFile = resolve(dirname(output), path)
+      expect(schemaFile).toBe(join(root, "packages/cli/dist/brainsync.schema.json"))
+      expect(existsSync(schemaFile)).toBe(true)
+      const schema = JSON.parse(readFileSync(schemaFile, "utf8")) as Record<string, unknown>
+      expect(schema.$schema).toBe("http://json-schema.org/draft-07/schema#")
+      expect(schema).toEqual(jsonSchema)
+    }
+  })
+
+  it("init's \"$schema\" is relative to the written file's folder, ./ or ../, with forward slashes", () => {
+    const schema = join(root, "packages/cli/dist/brainsync.schema.json")
+    expect(schemaReference(join(root, "packages/cli"), schema)).toBe("./dist/brainsync.schema.json")
+    expect(schemaReference(join(root, "packages/cli/dist"), schema)).toBe("./brainsync.schema.json")
+    expect(schemaReference(join(root, "examples"), schema)).toBe("../packages/cli/dist/brainsync.schema.json")
+    expect(schemaReference(join(root, "examples/a/b"), schema)).toBe(
+      "../../../packages/cli/dist/brainsync.schema.json",
+    )
   })
 
   it("sandbox: runs the sandbox server until stopped", async () => {

@@ -1,3 +1,4 @@
+import { Ajv } from "ajv"
 import { describe, expect, it } from "vitest"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { SqlClient } from "@effect/sql"
@@ -14,6 +15,41 @@ const valid = {
   key: "id",
   fields: { email: "email" },
 }
+
+/** A full configuration: every optional field of the file set. */
+const full = {
+  $schema: "./node_modules/@brainsync/cli/dist/brainsync.schema.json",
+  ...valid,
+  crm: { ...valid.crm, timeoutSeconds: 10, allowInsecureToken: false },
+  source: {
+    kind: "csv",
+    path: "a.csv",
+    delimiter: ";",
+    encoding: "latin1",
+    header: false,
+    columns: ["id", "email"],
+  },
+  fields: {
+    email: "email",
+    emailOptIn: "newsletter",
+    phone: "phone",
+    mobileOptIn: "sms",
+    contactId: "crm_id",
+  },
+  defaultCountry: "US",
+  properties: { "First Name": "first_name" },
+  propertyIds: { "0b6f4a4e-4bb4-4e52-9e0f-5a7c2d1e9f10": "company" },
+  batchSize: 100,
+  requestsPerSecond: 2.5,
+  concurrency: 4,
+  results: { webhook: { listen: "127.0.0.1:8787", publicUrl: "https://hooks.example.com" } },
+  state: ".brainsync/x.db",
+  mode: "update-only",
+  maxRejectRate: 0.05,
+}
+
+// A real JSON Schema validator (draft-07). Formats (uri) are annotations for editors; the decoder checks URLs itself.
+const validator = new Ajv({ allErrors: true, validateFormats: false })
 
 const problem = (input: unknown) => {
   const decoded = SyncConfig.decode(input)
@@ -76,5 +112,88 @@ describe("the configuration file", () => {
     expect(jsonLines(result.stdout).find((event) => event._tag === "RowsRejected")).toMatchObject({
       rows: [{ position: "id 25", field: "email" }],
     })
+  })
+
+  it("has a JSON Schema, made from its Schema, that accepts and refuses what the decoder does", () => {
+    const schema = SyncConfig.jsonSchema
+    expect(schema.$schema).toBe("http://json-schema.org/draft-07/schema#")
+    expect(JSON.stringify(schema)).not.toContain("$ref")
+    const top = schema as typeof schema & {
+      readonly required: ReadonlyArray<string>
+      readonly additionalProperties: unknown
+      readonly properties: Record<string, { readonly anyOf?: ReadonlyArray<Record<string, unknown>> }>
+    }
+    expect(top.additionalProperties).toBe(false)
+    expect([...top.required].sort()).toEqual(["crm", "key", "name", "source"])
+    expect(Object.keys(top.properties)).toEqual(expect.arrayContaining(Object.keys(full)))
+    const kinds = top.properties.source!.anyOf!.map((variant) => {
+      expect(variant.additionalProperties).toBe(false)
+      return (variant.properties as { kind: { enum: ReadonlyArray<string> } }).kind.enum
+    })
+    expect(kinds).toEqual([["csv"], ["http"], ["sql"]])
+
+    const validate = validator.compile(schema)
+    const cases: ReadonlyArray<unknown> = [
+      valid,
+      full,
+      {
+        ...valid,
+        source: {
+          kind: "sql",
+          sqlite: "x.db",
+          query: "SELECT 1",
+          cursor: ["a", "b"],
+          params: [1, "a", null, true],
+          pageSize: 10,
+        },
+      },
+      {
+        ...valid,
+        source: {
+          kind: "http",
+          url: "https://x.example.com/y",
+          items: "data.items",
+          pagination: { type: "cursor", cursorPath: "meta.next" },
+          auth: { header: "X-Api-Key", valueEnv: "KEY" },
+          headers: { A: "b" },
+        },
+      },
+      { ...valid, source: { kind: "http", url: "http://x", pagination: { type: "offset", limit: 2.5 } } },
+      { ...valid, source: { kind: "http", url: "ftp://x", pagination: { type: "link" } } },
+      { ...valid, source: { kind: "sql", sqlite: "x.db", cursor: "id", table: "t", query: "SELECT 1" } },
+      { ...valid, source: { kind: "sql", sqlite: "x.db", cursor: "id", table: "t", pageSize: 0 } },
+      { ...valid, crm: { ...valid.crm, listId: "nope" } },
+      { ...valid, batchSize: 1.5 },
+      { ...valid, name: " x" },
+      { ...valid, results: { webhook: { listen: "nowhere" } } },
+      { ...valid, maxRejectRate: 2 },
+      { ...valid, fields: {} },
+      { ...valid, fields: { phone: "phone", mobileNumber: "mobile" } },
+      { ...valid, propertyIds: { nope: "company" } },
+      { ...valid, $schema: 3 },
+      { ...valid, colour: "blue" },
+    ]
+    for (const input of cases)
+      expect({ input, valid: validate(input), errors: validate.errors }).toMatchObject({
+        input,
+        valid: problem(input) === "decoded",
+      })
+    expect(problem(full)).toBe("decoded")
+    expect(validate(full)).toBe(true)
+  })
+
+  it('loads a file with "$schema" (which it ignores); an unknown field is still an error', async () => {
+    const dir = tempDir()
+    const withSchema = writeConfig(dir, { crm: valid.crm, $schema: "./brainsync.schema.json" })
+    const loaded = await Effect.runPromise(SyncConfig.load(withSchema))
+    expect(loaded.$schema).toBe("./brainsync.schema.json")
+    expect(loaded.name).toBe("test-contacts")
+    const unknown = writeConfig(
+      dir,
+      { crm: valid.crm, $schema: "./brainsync.schema.json", colour: "blue" },
+      "unknown.json",
+    )
+    const failed = await Effect.runPromise(Effect.flip(SyncConfig.load(unknown)))
+    expect(failed.message).toBe(`${unknown}: colour is not a known field`)
   })
 })

@@ -6,9 +6,11 @@
 import { CsvSource } from "@brainsync/adapters-csv"
 import { Chunk, Effect, Stream } from "effect"
 import { existsSync, writeFileSync } from "node:fs"
-import { dirname, relative, resolve } from "node:path"
+import { dirname, isAbsolute, relative, resolve, sep } from "node:path"
+import { pathToFileURL } from "node:url"
 import type { Args } from "../commands/init.js"
 import * as Exit from "../exit.js"
+import { packageFile } from "../packageFolder.js"
 
 const SANDBOX_LIST_ID = "9fc6ad7d-902a-4834-b161-a4911b883d44"
 
@@ -60,8 +62,28 @@ export const guess = (columns: ReadonlyArray<string>): Guess => {
 
 const json = (value: string) => JSON.stringify(value)
 
+/**
+ * The configuration's JSON Schema (written by the build), as `"$schema"` names it from a file in
+ * `folder`: `./x` or `../x`, with forward slashes on every system. On another Windows drive there
+ * is no relative path; then it is a `file:` URL.
+ */
+export const schemaReference = (
+  folder: string,
+  schema: string = packageFile("dist/brainsync.schema.json"),
+) => {
+  const path = relative(folder, schema)
+  if (isAbsolute(path)) return pathToFileURL(schema).href
+  const slashed = path.split(sep).join("/")
+  return slashed.startsWith("../") ? slashed : `./${slashed}`
+}
+
 /** The configuration text: JSON with `//` comments, which `brainsync sync` reads as it is. */
-export const render = (csvPath: string, name: string, columns: ReadonlyArray<string>): string => {
+export const render = (
+  csvPath: string,
+  name: string,
+  columns: ReadonlyArray<string>,
+  schemaPath: string,
+): string => {
   const { key, fields, properties } = guess(columns)
   const entries = (pairs: ReadonlyArray<readonly [string, string]>, indent: string) =>
     pairs.map(([a, b], i) => `${indent}${json(a)}: ${json(b)}${i < pairs.length - 1 ? "," : ""}`).join("\n")
@@ -69,6 +91,8 @@ export const render = (csvPath: string, name: string, columns: ReadonlyArray<str
 // JSON with comments: // and /* */ comments and trailing commas are allowed.
 // Run it:  MAINBRAINER_TOKEN=... brainsync sync --config <this file>   (add --dry-run to send nothing)
 {
+  // The file's JSON Schema (it comes with brainsync): editors complete and check this file with it.
+  "$schema": ${json(schemaPath)},
   // Names this sync in reports and in the state file.
   "name": ${json(name)},
   "crm": {
@@ -121,7 +145,7 @@ export const handle = (args: Args) =>
     const fromOutput = relative(dirname(output), resolve(args.csv))
     const csvPath = fromOutput.startsWith("..") ? resolve(args.csv) : fromOutput
     yield* Effect.try({
-      try: () => writeFileSync(output, render(csvPath, args.name, columns)),
+      try: () => writeFileSync(output, render(csvPath, args.name, columns, schemaReference(dirname(output)))),
       catch: (error) => Exit.usage(`cannot write ${args.output}: ${String(error)}`),
     })
     const { key, fields, properties } = guess(columns)
