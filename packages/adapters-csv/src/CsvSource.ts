@@ -7,6 +7,9 @@
  * stream with a `SourceError`.
  *
  * Rows come in chunks (one per piece read, about 250 rows of 32 KiB), never one row per step.
+ *
+ * @since 0.1.0
+ * @module
  */
 import { SourceRow } from "@brainsync/core"
 import { Chunk, Effect, Stream } from "effect"
@@ -14,8 +17,20 @@ import { createReadStream } from "node:fs"
 import * as Decoder from "./internal/decoder.js"
 import { FatalCsvError, RowReader } from "./internal/rowReader.js"
 
+/**
+ * The text encodings a CSV source decodes: `utf-8`, `utf-16le`, `utf-16be`, `latin1`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Encoding = Decoder.Encoding
 
+/**
+ * How to read the CSV: header, delimiter, quoting, encoding and limits, each with a default.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Options {
   /**
    * `true` (default): the first non-blank line names the columns. `false`: the file has no
@@ -97,6 +112,23 @@ const describe = (cause: unknown): string => (cause instanceof Error ? cause.mes
  * Rows of CSV text read from `open()`: bytes (decoded with `options.encoding`) or strings (already
  * decoded; a leading BOM is dropped). `open` is called on each run of the stream, so the source can
  * be run again (a periodic sync); a Node `Readable` is an `AsyncIterable`. `name` labels errors.
+ *
+ * @example
+ * ```ts
+ * import { CsvSource } from "@brainsync/adapters-csv"
+ * import { createReadStream } from "node:fs"
+ * import { createGunzip } from "node:zlib"
+ *
+ * // A gzipped export, decompressed as it is read (and opened again on each run)
+ * const source = CsvSource.fromReadable(
+ *   () => createReadStream("export.csv.gz").pipe(createGunzip()),
+ *   { delimiter: ";" },
+ *   "export.csv.gz",
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const fromReadable = (
   open: () => AsyncIterable<Uint8Array | string>,
@@ -143,7 +175,27 @@ export const fromReadable = (
     }).pipe(Stream.unwrap)
   })
 
-/** Rows of the CSV file at `path`, read 256 KiB at a time; the file is opened on each run. */
+/**
+ * Rows of the CSV file at `path`, read 256 KiB at a time; the file is opened on each run.
+ *
+ * @example
+ * ```ts
+ * import { CsvSource } from "@brainsync/adapters-csv"
+ * import { Mapping, Sync } from "@brainsync/core"
+ *
+ * const source = CsvSource.fromFile("export.csv", { delimiter: ";", encoding: "latin1" })
+ * //    ^? Stream<SourceRow, SourceError>: malformed rows are rejected, the sync goes on
+ *
+ * const run = Sync.run({
+ *   name: "crm-contacts",
+ *   source,
+ *   mapping: Mapping.make({ key: "customer_no", fields: { email: "E-Mail" } }),
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const fromFile = (
   path: string,
   options: Options = {},

@@ -9,11 +9,20 @@
  * const rejects = yield* CsvWriter.rejects("rejects.csv", ["email", "name"])
  * yield* rejects.write([{ position: "line 7", reason: "email: is not an email address", fields: row.fields }])
  * ```
+ *
+ * @since 0.1.0
+ * @module
  */
 import { Data, Effect } from "effect"
 import type { Scope } from "effect"
 import { open } from "node:fs/promises"
 
+/**
+ * How lines are written: delimiter, quote, line break, formula escaping and byte order mark.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Options {
   /** `","` by default. */
   readonly delimiter?: string | undefined
@@ -27,19 +36,36 @@ export interface Options {
   readonly bom?: boolean | undefined
 }
 
+/**
+ * A CSV file could not be created or written, or its header names a column twice.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class CsvWriteError extends Data.TaggedError("CsvWriteError")<{
   readonly path: string
   readonly message: string
   readonly cause?: unknown
 }> {}
 
+/**
+ * A writer of records to one CSV file, from `make` or `rejects`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface CsvWriter<A> {
   readonly path: string
   /** Appends the records, in order, in one write. */
   readonly write: (records: Iterable<A>) => Effect.Effect<void, CsvWriteError>
 }
 
-/** A rejected or failed row: where it was, why, and the fields it had (by column name). */
+/**
+ * A rejected or failed row: where it was, why, and the fields it had (by column name).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Reject {
   readonly position: string
   readonly reason: string
@@ -50,7 +76,13 @@ export interface Reject {
 
 const FORMULA_START = /^[=+\-@\t\r]/
 
-/** A value as cell text: strings as they are, `null`/`undefined` empty, objects as JSON, the rest by `String`. */
+/**
+ * A value as cell text: strings as they are, `null`/`undefined` empty, objects as JSON, the rest by
+ * `String`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const cellText = (value: unknown): string =>
   typeof value === "string"
     ? value
@@ -60,7 +92,12 @@ export const cellText = (value: unknown): string =>
         ? JSON.stringify(value)
         : String(value)
 
-/** Formats one line (line break included) from the values, in order. */
+/**
+ * Formats one line (line break included) from the values, in order.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const formatRow = (values: ReadonlyArray<unknown>, options: Options = {}): string => {
   const delimiter = options.delimiter ?? ","
   const quote = options.quote ?? '"'
@@ -77,7 +114,13 @@ export const formatRow = (values: ReadonlyArray<unknown>, options: Options = {})
   return line + (options.newline ?? "\n")
 }
 
-/** A whole CSV text: the header line (names are written as they are), then each record's values for `columns`. */
+/**
+ * A whole CSV text: the header line (names are written as they are), then each record's values for
+ * `columns`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const format = (
   columns: ReadonlyArray<string>,
   records: Iterable<Readonly<Record<string, unknown>>>,
@@ -99,6 +142,9 @@ const duplicates = (columns: ReadonlyArray<string>): ReadonlyArray<string> =>
 /**
  * Opens (creates or empties) the file at `path`, writes the header line and gives a writer of
  * records with `columns` (a missing value is an empty cell). The file is closed with the scope.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const make = (
   path: string,
@@ -110,6 +156,9 @@ export const make = (
 /**
  * A rejects / dead-letter file: `position`, `reason`, then the source's `columns` with the row's
  * original values. A reason names its field (`email: is not an email address`) when one is given.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const rejects = (
   path: string,

@@ -13,6 +13,9 @@
  *   auth: HttpSource.bearer(token),
  * }) // Stream<SourceRow, SourceError, HttpClient>: provide NodeHttpClient.layerUndici
  * ```
+ *
+ * @since 0.1.0
+ * @module
  */
 import { HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
 import { SourceRow } from "@brainsync/core"
@@ -22,7 +25,12 @@ import { nextLink } from "./internal/linkHeader.js"
 import { parseRetryAfter } from "./internal/retryAfter.js"
 import { errorCode } from "./internal/transport.js"
 
-/** `?page=1`, `?page=2`, ... until a page comes back empty or shorter than `size`. */
+/**
+ * `?page=1`, `?page=2`, ... until a page comes back empty or shorter than `size`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface PageNumber {
   readonly _tag: "PageNumber"
   readonly param: string
@@ -31,7 +39,12 @@ export interface PageNumber {
   readonly size: number | undefined
 }
 
-/** `?offset=0&limit=100`, `?offset=100&limit=100`, ... until a page is shorter than `limit`. */
+/**
+ * `?offset=0&limit=100`, `?offset=100&limit=100`, ... until a page is shorter than `limit`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface OffsetLimit {
   readonly _tag: "OffsetLimit"
   readonly offsetParam: string
@@ -39,20 +52,44 @@ export interface OffsetLimit {
   readonly limit: number
 }
 
-/** The next page's cursor is in the body at `cursorPath`, sent back as `?<param>=...`; no cursor ends it. */
+/**
+ * The next page's cursor is in the body at `cursorPath`, sent back as `?<param>=...`; no cursor ends it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Cursor {
   readonly _tag: "Cursor"
   readonly cursorPath: ReadonlyArray<string>
   readonly param: string
 }
 
-/** The next page is the `Link` header's `rel="next"` target (GitHub style); none ends it. */
+/**
+ * The next page is the `Link` header's `rel="next"` target (GitHub style); none ends it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface LinkHeader {
   readonly _tag: "LinkHeader"
 }
 
+/**
+ * How the source finds the next page, and when there is none.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Pagination = PageNumber | OffsetLimit | Cursor | LinkHeader
 
+/**
+ * Pages by number: `?page=1`, `?page=2`, ... (`param` and `first` change the name and the first
+ * number). `sizeParam` and `size` add the page size to the query; with `size`, a short page is the
+ * last.
+ *
+ * @since 0.1.0
+ * @category pagination
+ */
 export const pageNumber = (
   options: {
     readonly param?: string | undefined
@@ -68,6 +105,13 @@ export const pageNumber = (
   size: options.size,
 })
 
+/**
+ * Pages by offset: `?offset=0&limit=<limit>`, then `offset` moves on by the rows received; a short
+ * page is the last.
+ *
+ * @since 0.1.0
+ * @category pagination
+ */
 export const offsetLimit = (options: {
   readonly limit: number
   readonly offsetParam?: string | undefined
@@ -79,6 +123,13 @@ export const offsetLimit = (options: {
   limit: options.limit,
 })
 
+/**
+ * Pages by cursor: the next one is read at `cursorPath` in each body and sent back as `param` (default
+ * `cursor`).
+ *
+ * @since 0.1.0
+ * @category pagination
+ */
 export const cursor = (options: {
   readonly cursorPath: JsonPath.Path
   readonly param?: string | undefined
@@ -88,22 +139,51 @@ export const cursor = (options: {
   param: options.param ?? "cursor",
 })
 
+/**
+ * Pages by the `Link` header's `rel="next"` target.
+ *
+ * @since 0.1.0
+ * @category pagination
+ */
 export const linkHeader: LinkHeader = { _tag: "LinkHeader" }
 
+/**
+ * How requests authenticate: a bearer token or a custom header, both `Redacted`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Auth =
   | { readonly _tag: "Bearer"; readonly token: Redacted.Redacted<string> }
   | { readonly _tag: "Header"; readonly name: string; readonly value: Redacted.Redacted<string> }
 
-/** `Authorization: Bearer <token>`. */
+/**
+ * `Authorization: Bearer <token>`.
+ *
+ * @since 0.1.0
+ * @category auth
+ */
 export const bearer = (token: Redacted.Redacted<string>): Auth => ({ _tag: "Bearer", token })
 
-/** A custom header such as `X-Api-Key`. */
+/**
+ * A custom header such as `X-Api-Key`.
+ *
+ * @since 0.1.0
+ * @category auth
+ */
 export const header = (name: string, value: Redacted.Redacted<string>): Auth => ({
   _tag: "Header",
   name,
   value,
 })
 
+/**
+ * Where the API is, how it pages, where the items are in a page, and how long and how often to
+ * try a page.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Options {
   /** The first page's URL; its query parameters are kept on every page. */
   readonly url: string
@@ -145,6 +225,31 @@ interface State {
 
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504])
 
+/**
+ * The rows of every page, fetched one page at a time as the stream is pulled, with the
+ * `HttpClient` in the context.
+ *
+ * @example
+ * ```ts
+ * import { HttpSource } from "@brainsync/adapters-http"
+ * import { NodeHttpClient } from "@effect/platform-node"
+ * import { Config, Effect, Stream } from "effect"
+ *
+ * const source = Stream.unwrap(
+ *   Effect.map(Config.redacted("CUSTOMERS_API_TOKEN"), (token) =>
+ *     HttpSource.make({
+ *       url: "https://api.example.com/v2/customers?status=active",
+ *       items: "data",
+ *       pagination: HttpSource.cursor({ cursorPath: "meta.next", param: "after" }),
+ *       auth: HttpSource.bearer(token),
+ *     }),
+ *   ),
+ * ).pipe(Stream.provideLayer(NodeHttpClient.layerUndici))
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (
   options: Options,
 ): Stream.Stream<SourceRow.SourceRow, SourceRow.SourceError, HttpClient.HttpClient> =>

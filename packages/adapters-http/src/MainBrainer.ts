@@ -12,6 +12,9 @@
  * The bearer token stays `Redacted`: it is put into the request's headers and nowhere else, and
  * errors never carry the request. It is refused over plain `http://` to a host that is not this
  * machine unless `allowInsecureToken` is set.
+ *
+ * @since 0.1.0
+ * @module
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
@@ -23,6 +26,12 @@ import { interpret } from "./internal/responses.js"
 import { parseRetryAfter } from "./internal/retryAfter.js"
 import { countUnidentified, fromClientError, timedOut, withDuplicateRisk } from "./internal/transport.js"
 
+/**
+ * Where the CRM is, the token to send, and the timeout and rate of requests.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Options {
   /** Where the API lives, e.g. `https://api.mainbrainer.example/v1`; `/contacts/batch` is appended. */
   readonly baseUrl: string
@@ -35,7 +44,12 @@ export interface Options {
   readonly allowInsecureToken?: boolean | undefined
 }
 
-/** The sink was configured so that it cannot, or must not, send anything. */
+/**
+ * The sink was configured so that it cannot, or must not, send anything.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class SinkConfigError extends Data.TaggedError("SinkConfigError")<{
   readonly reason: "InvalidUrl" | "InsecureToken" | "InvalidRate"
   readonly message: string
@@ -73,7 +87,12 @@ const endpointUrl = (options: Options): Either.Either<URL, SinkConfigError> => {
   return Either.right(new URL("contacts/batch", base))
 }
 
-/** A sink over the `HttpClient` in the context (see `layer` for one with its own connection pool). */
+/**
+ * A sink over the `HttpClient` in the context (see `layer` for one with its own connection pool).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (
   options: Options,
 ): Effect.Effect<ContactSink.Service, SinkConfigError, HttpClient.HttpClient> =>
@@ -141,16 +160,48 @@ export const make = (
 /** The undici connection pool: kept-alive connections, closed with the layer. */
 const ClientLive = NodeHttpClient.layerUndici
 
-/** The sink as a layer, with its own pooled HTTP client. */
+/**
+ * The sink as a layer, with its own pooled HTTP client.
+ *
+ * @example
+ * ```ts
+ * import { MainBrainer } from "@brainsync/adapters-http"
+ * import { Redacted } from "effect"
+ *
+ * declare const token: Redacted.Redacted<string> // from your secret store, never as plain text
+ *
+ * const CrmLive = MainBrainer.layer({
+ *   baseUrl: "https://api.mainbrainer.example/v1",
+ *   token,
+ *   requestsPerSecond: 10,
+ *   timeout: "10 seconds",
+ * })
+ * //    ^? Layer<ContactSink, SinkConfigError>
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer = (options: Options): Layer.Layer<ContactSink.ContactSink, SinkConfigError> =>
   Layer.effect(ContactSink.ContactSink, make(options)).pipe(Layer.provide(ClientLive))
 
-/** The sink as a layer over the `HttpClient` given by the caller (a proxy, a test client). */
+/**
+ * The sink as a layer over the `HttpClient` given by the caller (a proxy, a test client).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerWithClient = (
   options: Options,
 ): Layer.Layer<ContactSink.ContactSink, SinkConfigError, HttpClient.HttpClient> =>
   Layer.effect(ContactSink.ContactSink, make(options))
 
+/**
+ * The options of `layerConfig`: each one a value or the `Config` to read it from.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ConfigOptions {
   /** Default: `Config.string("MAINBRAINER_BASE_URL")`. */
   readonly baseUrl?: Configured<string> | undefined
@@ -165,6 +216,28 @@ export interface ConfigOptions {
  * The sink from configuration: by default `MAINBRAINER_BASE_URL` and `MAINBRAINER_TOKEN` (read
  * with `Config.redacted`, so the token is never held as plain text); each option is a value or a
  * `Config`, e.g. `layerConfig({ requestsPerSecond: 10 })`.
+ *
+ * @example
+ * ```ts
+ * import { CsvSource } from "@brainsync/adapters-csv"
+ * import { MainBrainer } from "@brainsync/adapters-http"
+ * import { Mapping, Sync } from "@brainsync/core"
+ * import { Config, Effect } from "effect"
+ *
+ * // MAINBRAINER_BASE_URL and MAINBRAINER_TOKEN from the environment; the rate from CRM_RATE, or 10
+ * const CrmLive = MainBrainer.layerConfig({
+ *   requestsPerSecond: Config.number("CRM_RATE").pipe(Config.withDefault(10)),
+ * })
+ *
+ * const program = Sync.run({
+ *   name: "crm-contacts",
+ *   source: CsvSource.fromFile("export.csv"),
+ *   mapping: Mapping.make({ key: "external_id", fields: { email: "email" } }),
+ * }).pipe(Effect.provide(CrmLive))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layerConfig = (
   options: ConfigOptions = {},

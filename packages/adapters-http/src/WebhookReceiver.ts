@@ -5,6 +5,9 @@
  * so that only whoever was given the URL can post reports; any other path is 404. A report is
  * acknowledged (204) as soon as it decodes, bodies over `maxBodyBytes` are refused (413), and a
  * repeated delivery of the same batch is acknowledged again without changing anything.
+ *
+ * @since 0.1.0
+ * @module
  */
 import { createServer } from "node:http"
 import { randomBytes } from "node:crypto"
@@ -16,6 +19,12 @@ import * as BoundedBody from "./internal/boundedBody.js"
 import { type Configured, read } from "./internal/configured.js"
 import * as ReportInbox from "./internal/reportInbox.js"
 
+/**
+ * Where the receiver listens, the URL the CRM reaches it at, and its limits.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Options {
   /** The address to listen on (default `127.0.0.1`). */
   readonly host?: string | undefined
@@ -32,11 +41,23 @@ export interface Options {
   readonly maxHeldReports?: number | undefined
 }
 
+/**
+ * The receiver could not start: it cannot listen on the address.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class WebhookReceiverError extends Data.TaggedError("WebhookReceiverError")<{
   readonly message: string
   readonly cause?: unknown
 }> {}
 
+/**
+ * The receiver: core's `BatchResults.Service`, plus the address it listens on.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Service extends BatchResults.Service {
   /** Where the server listens, e.g. `http://127.0.0.1:43121` (without the secret path). */
   readonly listenUrl: string
@@ -49,7 +70,12 @@ const hostForUrl = (hostname: string) => {
   return host.includes(":") ? `[${host}]` : host
 }
 
-/** Starts the receiver in the current scope; it stops when the scope closes. */
+/**
+ * Starts the receiver in the current scope; it stops when the scope closes.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (options: Options = {}): Effect.Effect<Service, WebhookReceiverError, Scope.Scope> =>
   Effect.gen(function* () {
     const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
@@ -94,10 +120,44 @@ export const make = (options: Options = {}): Effect.Effect<Service, WebhookRecei
     }
   })
 
-/** The receiver as core's `BatchResults`, running for the lifetime of the layer. */
+/**
+ * The receiver as core's `BatchResults`, running for the lifetime of the layer.
+ *
+ * @example
+ * ```ts
+ * import { CsvSource } from "@brainsync/adapters-csv"
+ * import { MainBrainer, WebhookReceiver } from "@brainsync/adapters-http"
+ * import { Mapping, Sync } from "@brainsync/core"
+ * import { Effect, Layer } from "effect"
+ *
+ * // Reports reach https://hooks.example.com/webhooks/<secret> through a tunnel to port 8787; with
+ * // them, accepted rows end inserted, updated or skipped instead of accepted
+ * const program = Sync.run({
+ *   name: "crm-contacts",
+ *   source: CsvSource.fromFile("export.csv"),
+ *   mapping: Mapping.make({ key: "external_id", fields: { email: "email" } }),
+ * }).pipe(
+ *   Effect.provide(
+ *     Layer.merge(
+ *       MainBrainer.layerConfig(),
+ *       WebhookReceiver.layer({ port: 8787, publicUrl: "https://hooks.example.com" }),
+ *     ),
+ *   ),
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer = (options: Options = {}): Layer.Layer<BatchResults.BatchResults, WebhookReceiverError> =>
   Layer.scoped(BatchResults.BatchResults, make(options))
 
+/**
+ * The options of `layerConfig`: each one a value or the `Config` to read it from.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ConfigOptions {
   readonly host?: Configured<string> | undefined
   readonly port?: Configured<number> | undefined
@@ -106,7 +166,13 @@ export interface ConfigOptions {
   readonly maxHeldReports?: Configured<number> | undefined
 }
 
-/** The receiver from configuration: each option a value or a `Config`, e.g. `{ publicUrl: Config.string("WEBHOOK_PUBLIC_URL") }`. */
+/**
+ * The receiver from configuration: each option a value or a `Config`, e.g.
+ * `{ publicUrl: Config.string("WEBHOOK_PUBLIC_URL") }`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerConfig = (
   options: ConfigOptions = {},
 ): Layer.Layer<BatchResults.BatchResults, WebhookReceiverError | ConfigError.ConfigError> =>

@@ -8,6 +8,9 @@
  * ```ts
  * DeadLetters.retry({ name: "crm-contacts", mapping }).pipe(Effect.provide(SqlLedger.layerSqlite(path)))
  * ```
+ *
+ * @since 0.1.0
+ * @module
  */
 import {
   type Contact,
@@ -22,6 +25,13 @@ import {
 } from "@brainsync/core"
 import { Chunk, Effect, Stream } from "effect"
 
+/**
+ * The options of `Sync.run` without `source` and `mode`: the dead letters are the source, and
+ * each of them is sent.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Options = Omit<Sync.Options<never, never>, "source" | "mode">
 
 const ledgerFailed = (error: Ledger.LedgerError) =>
@@ -31,7 +41,12 @@ const ledgerFailed = (error: Ledger.LedgerError) =>
     cause: error,
   })
 
-/** The dead letters of a sync (the target is the name and the mapping's list). */
+/**
+ * The dead letters of a sync (the target is the name and the mapping's list).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const list = (options: Pick<Options, "name" | "mapping">) =>
   Effect.flatMap(Ledger.Ledger, (ledger) =>
     ledger.deadLetters({ sync: options.name, listId: options.mapping.config.listId ?? null }),
@@ -40,6 +55,9 @@ export const list = (options: Pick<Options, "name" | "mapping">) =>
 /**
  * Sends the sync's dead letters again (as they were to be sent, not re-read from the source).
  * Fails with `SyncError` like `Sync.run`; a run with no dead letters sends nothing.
+ *
+ * @since 0.1.0
+ * @category running
  */
 export const retry = (
   options: Options,

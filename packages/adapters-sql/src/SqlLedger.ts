@@ -10,6 +10,9 @@
  *
  * Every read and write is one statement per chunk of keys, in a transaction per call. The schema
  * is created and upgraded by migrations (`migrate`) when the ledger is made.
+ *
+ * @since 0.1.0
+ * @module
  */
 import { mkdirSync } from "node:fs"
 import { hostname } from "node:os"
@@ -23,6 +26,12 @@ import { chunksOf, lastByKey } from "./internal/chunks.js"
 import * as Lease from "./internal/lease.js"
 import * as Migrations from "./internal/migrations.js"
 
+/**
+ * How runs hold the lease, on any database.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Options {
   /** How long a lease lives without a heartbeat: a crashed run's lease is taken over after this. Default 30 seconds. */
   readonly leaseTtl?: Duration.DurationInput | undefined
@@ -32,11 +41,23 @@ export interface Options {
   readonly owner?: string | undefined
 }
 
+/**
+ * `Options`, plus how long SQLite waits for another process's lock.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SqliteOptions extends Options {
   /** How long a statement waits for another process's write lock before failing; default 5 seconds. */
   readonly busyTimeout?: Duration.DurationInput | undefined
 }
 
+/**
+ * What a SQL ledger provides: core's `Ledger.Service`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Service = Ledger.Service
 
 /** Keys per lookup statement: SQLite takes them as one JSON parameter; other engines as `IN (...)` parameters. */
@@ -46,7 +67,12 @@ const PARAMETER_CHUNK = 500
 const failed = (what: string) => (cause: SqlError.SqlError | Migrator.MigrationError) =>
   new Ledger.LedgerError({ message: `${what}: ${cause.message}`, cause })
 
-/** Runs the migrations this database has not seen yet; returns those it ran. */
+/**
+ * Runs the migrations this database has not seen yet; returns those it ran.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const migrate: Effect.Effect<
   ReadonlyArray<readonly [id: number, name: string]>,
   Ledger.LedgerError,
@@ -63,7 +89,12 @@ const listOf = (target: Ledger.Target) => target.listId ?? ""
 const toNumber = (value: unknown): number | undefined =>
   value === null || value === undefined ? undefined : Number(value)
 
-/** The ledger over the `SqlClient` in the context; migrates the schema first. */
+/**
+ * The ledger over the `SqlClient` in the context; migrates the schema first.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (
   options: Options = {},
 ): Effect.Effect<Service, Ledger.LedgerError, SqlClient.SqlClient> =>
@@ -262,13 +293,35 @@ export const make = (
     return service
   })
 
-/** The ledger over the `SqlClient` the layer is given (SQLite, PostgreSQL, ...). */
+/**
+ * The ledger over the `SqlClient` the layer is given (SQLite, PostgreSQL, ...).
+ *
+ * @example
+ * ```ts
+ * import { SqlLedger } from "@brainsync/adapters-sql"
+ * import { PgClient } from "@effect/sql-pg"
+ * import { Config, Layer } from "effect"
+ *
+ * // State shared between machines: the ledger in PostgreSQL (its tables are made when the layer is built)
+ * const LedgerLive = SqlLedger.layer({ leaseTtl: "1 minute" }).pipe(
+ *   Layer.provide(PgClient.layerConfig({ url: Config.redacted("DATABASE_URL") })),
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer = (
   options: Options = {},
 ): Layer.Layer<Ledger.Ledger, Ledger.LedgerError, SqlClient.SqlClient> =>
   Layer.effect(Ledger.Ledger, make(options))
 
-/** A `SqlClient` on a SQLite file (created with its folder if missing), in WAL mode with a busy timeout. */
+/**
+ * A `SqlClient` on a SQLite file (created with its folder if missing), in WAL mode with a busy timeout.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const sqliteClient = (
   path: string,
   options: Pick<SqliteOptions, "busyTimeout"> = {},
@@ -298,7 +351,30 @@ export const sqliteClient = (
     }),
   ).pipe(Layer.provide(Reactivity.layer))
 
-/** The ledger in a SQLite file, e.g. `.brainsync/state.db`. */
+/**
+ * The ledger in a SQLite file, e.g. `.brainsync/state.db`.
+ *
+ * @example
+ * ```ts
+ * import { CsvSource } from "@brainsync/adapters-csv"
+ * import { MainBrainer } from "@brainsync/adapters-http"
+ * import { SqlLedger } from "@brainsync/adapters-sql"
+ * import { Mapping, Sync } from "@brainsync/core"
+ * import { Effect, Layer } from "effect"
+ *
+ * // With the ledger, each run sends only the rows that changed since they were last accepted
+ * const program = Sync.run({
+ *   name: "crm-contacts",
+ *   source: CsvSource.fromFile("export.csv"),
+ *   mapping: Mapping.make({ key: "external_id", fields: { email: "email" } }),
+ * }).pipe(
+ *   Effect.provide(Layer.merge(MainBrainer.layerConfig(), SqlLedger.layerSqlite(".brainsync/state.db"))),
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerSqlite = (
   path: string,
   options: SqliteOptions = {},

@@ -8,6 +8,9 @@
  * const source = SqlSource.fromTable({ table: "customers", cursor: "id", pageSize: 1000 })
  * //    ^? Stream<SourceRow, SourceError, SqlClient>   positions read `id 42`
  * ```
+ *
+ * @since 0.1.0
+ * @module
  */
 import { SourceRow } from "@brainsync/core"
 import { Reactivity } from "@effect/experimental"
@@ -24,12 +27,24 @@ interface Common {
   readonly after?: ReadonlyArray<unknown> | undefined
 }
 
+/**
+ * A table to read, and which of its columns.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface TableOptions extends Common {
   readonly table: string
   /** Columns to read; default all. The cursor columns are read in any case. */
   readonly columns?: ReadonlyArray<string> | undefined
 }
 
+/**
+ * A query to read, with its parameters.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface QueryOptions extends Common {
   /** A `SELECT` whose result includes the cursor columns; it is wrapped as a subquery, so it must not have `ORDER BY`/`LIMIT`. */
   readonly query: string
@@ -42,7 +57,12 @@ export interface QueryOptions extends Common {
 const cursorColumns = (cursor: Common["cursor"]): ReadonlyArray<string> =>
   typeof cursor === "string" ? [cursor] : cursor
 
-/** `id 42`, or `tenant 3, id 42` with several cursor columns. */
+/**
+ * `id 42`, or `tenant 3, id 42` with several cursor columns.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const position = (columns: ReadonlyArray<string>, values: ReadonlyArray<unknown>): string =>
   columns.map((column, i) => `${column} ${String(values[i])}`).join(", ")
 
@@ -118,7 +138,12 @@ const paginate = (
   )
 }
 
-/** Rows of `table`, in cursor order, a page at a time. */
+/**
+ * Rows of `table`, in cursor order, a page at a time.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const fromTable = (
   options: TableOptions,
 ): Stream.Stream<SourceRow.SourceRow, SourceRow.SourceError, SqlClient.SqlClient> => {
@@ -134,7 +159,12 @@ export const fromTable = (
   )
 }
 
-/** Rows of a query, in cursor order, a page at a time. */
+/**
+ * Rows of a query, in cursor order, a page at a time.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const fromQuery = (
   options: QueryOptions,
 ): Stream.Stream<SourceRow.SourceRow, SourceRow.SourceError, SqlClient.SqlClient> =>
@@ -148,6 +178,9 @@ export const fromQuery = (
 /**
  * A read-only `SqlClient` on a SQLite file, for these sources: unlike a ledger's client it
  * changes nothing in the user's database (no WAL switch, no pragmas) and fails if the file is missing.
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const sqliteClient = (path: string): Layer.Layer<SqlClient.SqlClient, SourceRow.SourceError> =>
   Layer.scoped(

@@ -6,6 +6,8 @@
  *
  * Each command's work is loaded only when it runs (`internal/handlers/`), so `--version`, `--help`
  * and the light commands start without SQLite, the sandbox or an HTTP server.
+ *
+ * @since 0.1.0
  */
 import * as SandboxCommand from "@brainsync/sandbox/SandboxCommand"
 import { Command, ValidationError } from "@effect/cli"
@@ -18,8 +20,20 @@ import * as Status from "./internal/commands/status.js"
 import * as Sync from "./internal/commands/sync.js"
 import * as Exit from "./internal/exit.js"
 
+/**
+ * The version `brainsync --version` prints.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const VERSION = "0.1.0"
 
+/**
+ * The `brainsync` command with its subcommands, for embedding in another `@effect/cli` program.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const command = Command.make("brainsync").pipe(
   Command.withDescription(
     "Keep a MainBrainer CRM contact list in step with a CSV, an HTTP API or a database.",
@@ -34,11 +48,23 @@ export const command = Command.make("brainsync").pipe(
   ]),
 )
 
-export { OK, REFUSED, ROWS_FAILED, USAGE } from "./internal/exit.js"
+/**
+ * The exit codes `main` gives: `OK` 0, `ROWS_FAILED` 1, `USAGE` 2, `REFUSED` 3; `CliFailure` is
+ * the failure a command stops with, carrying its code and a one-line message.
+ *
+ * @since 0.1.0
+ * @category exit codes
+ */
+export { CliFailure, OK, REFUSED, ROWS_FAILED, USAGE } from "./internal/exit.js"
 
 const cli = Command.run(command, { name: "brainsync", version: VERSION })
 
-/** Runs the command line (`process.argv`-shaped) and gives the exit code; messages go to stderr. */
+/**
+ * Runs the command line (`process.argv`-shaped) and gives the exit code; messages go to stderr.
+ *
+ * @since 0.1.0
+ * @category running
+ */
 export const main = (argv: ReadonlyArray<string>): Effect.Effect<number> =>
   cli(argv).pipe(
     Effect.as(Exit.OK),

@@ -2,21 +2,40 @@
  * The request side of `POST /contacts/batch`: one contact (`CreateUpdateContacts`) and its
  * property fields (`PropertyFields`), exactly as the contract names them. Every field is optional
  * and nullable, as in the contract; an omitted field leaves the CRM's value as it was.
+ *
+ * @since 0.1.0
+ * @module
  */
 import { Schema } from "effect"
 import { Int32, Int64 } from "./Int64.js"
 
 const nullable = <S extends Schema.Schema.All>(schema: S) => Schema.optional(Schema.NullOr(schema))
 
-/** A value stored under a property field of a contact, addressed by id or by name. */
+/**
+ * A value stored under a property field of a contact, addressed by id or by name.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const PropertyField = Schema.Struct({
   propertyId: nullable(Schema.UUID),
   propertyName: nullable(Schema.String),
   propertyValue: nullable(Schema.String),
 }).annotations({ identifier: "PropertyFields" })
+/**
+ * A `PropertyField` as decoded.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type PropertyField = typeof PropertyField.Type
 
-/** One contact to create or update. */
+/**
+ * One contact to create or update.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const Contact = Schema.Struct({
   listId: nullable(Schema.UUID),
   contactId: nullable(Int64),
@@ -27,4 +46,10 @@ export const Contact = Schema.Struct({
   emailOptIn: nullable(Schema.Boolean),
   propertyFields: nullable(Schema.Array(PropertyField)),
 }).annotations({ identifier: "CreateUpdateContacts" })
+/**
+ * A `Contact` as decoded.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Contact = typeof Contact.Type

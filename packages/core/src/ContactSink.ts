@@ -3,6 +3,9 @@
  * 202 body, or fails with the contract's typed errors or a `TransportError`. The pipeline decides
  * what each error means for the batch's rows (retry, wait, split, reject, stop); a sink only
  * reports faithfully what happened.
+ *
+ * @since 0.1.0
+ * @module
  */
 import { Context, Data, Effect, Layer, Ref } from "effect"
 import type { ApiError } from "./ApiError.js"
@@ -12,7 +15,11 @@ import type { BatchRequest } from "./BatchRequest.js"
 /**
  * The request did not get a usable answer. `maybeApplied` is true when the request was sent in
  * full but its response never arrived (timeout, connection reset after sending): the CRM may have
- * applied the batch, so only contacts that it matches again (contactId, email, mobile) are safe to resend.
+ * applied the batch, so only contacts that it matches again (contactId, email, mobile) are safe to
+ * resend.
+ *
+ * @since 0.1.0
+ * @category errors
  */
 export class TransportError extends Data.TaggedError("TransportError")<{
   readonly reason: "Timeout" | "ConnectionFailed" | "ResponseLost" | "UnexpectedResponse"
@@ -23,15 +30,39 @@ export class TransportError extends Data.TaggedError("TransportError")<{
   readonly cause?: unknown
 }> {}
 
+/**
+ * Every way `upsert` can fail: one of the contract's errors, or a `TransportError`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export type SinkError = ApiError | TransportError
 
+/**
+ * What a sink does: send one batch request and report the answer as it came.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Service {
   readonly upsert: (request: BatchRequest) => Effect.Effect<BatchAccepted, SinkError>
 }
 
+/**
+ * The sink service. `MainBrainer.layer` from `@brainsync/adapters-http` provides the CRM;
+ * `layerMemory` a sink that keeps what it was sent.
+ *
+ * @since 0.1.0
+ * @category services
+ */
 export class ContactSink extends Context.Tag("@brainsync/core/ContactSink")<ContactSink, Service>() {}
 
-/** The 202 body of a queued batch, as the CRM words it: for sinks that accept without a CRM. */
+/**
+ * The 202 body of a queued batch, as the CRM words it: for sinks that accept without a CRM.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const acceptedBody = (batchId: string, processed: number): BatchAccepted => ({
   status: "Success",
   message: "Batch queued",
@@ -46,7 +77,12 @@ export const acceptedBody = (batchId: string, processed: number): BatchAccepted 
   },
 })
 
-/** A sink that accepts every batch and keeps what it was sent: for tests and dry pipelines. */
+/**
+ * A sink that accepts every batch and keeps what it was sent: for tests and dry pipelines.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeMemory = Effect.gen(function* () {
   const sent = yield* Ref.make<ReadonlyArray<BatchRequest>>([])
   let next = 0
@@ -59,6 +95,13 @@ export const makeMemory = Effect.gen(function* () {
   return { service, sent: Ref.get(sent) } as const
 })
 
+/**
+ * The memory sink as a layer, for tests that need a sink but not what it was sent (use
+ * `makeMemory` for that).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerMemory: Layer.Layer<ContactSink> = Layer.effect(
   ContactSink,
   Effect.map(makeMemory, ({ service }) => service),

@@ -8,6 +8,9 @@
  * const preview = yield* DryRun.run({ name: "crm-contacts", source, mapping })
  * //    ^? Preview — needs no ContactSink; uses the Ledger when one is provided
  * ```
+ *
+ * @since 0.1.0
+ * @module
  */
 import { Context, Effect, Option } from "effect"
 import * as BatchResults from "./BatchResults.js"
@@ -19,6 +22,13 @@ import { SyncError } from "./SyncError.js"
 import type { SettledRow, SyncEvent } from "./SyncEvent.js"
 import type { SyncReport } from "./SyncReport.js"
 
+/**
+ * One field that would change: its value as last accepted (`before`) and as it would be sent
+ * (`after`); `undefined` where the field is absent.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface FieldChange {
   /** A contact field (`email`, `mobileNumber`, ...) or `property:<name or id>`. */
   readonly field: string
@@ -26,13 +36,24 @@ export interface FieldChange {
   readonly after: unknown
 }
 
-/** A row that would update a contact, with what would change. */
+/**
+ * A row that would update a contact, with what would change.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Difference {
   readonly key: string
   readonly position: string
   readonly changes: ReadonlyArray<FieldChange>
 }
 
+/**
+ * What a dry run predicts for the next real run.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Preview {
   /** The run as `Sync.run` would count it, with the rows that would be sent under `accepted`. */
   readonly report: SyncReport
@@ -44,12 +65,23 @@ export interface Preview {
   readonly differences: ReadonlyArray<Difference>
 }
 
+/**
+ * The options of `Sync.run`, plus how many updates to show field by field.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Options<E, R> extends Sync.Options<E, R> {
   /** Updates shown field by field; default 10. */
   readonly sampleSize?: number | undefined
 }
 
-/** Runs the sync without sending; fails like `Sync.run` on bad options or a source failure. */
+/**
+ * Runs the sync without sending; fails like `Sync.run` on bad options or a source failure.
+ *
+ * @since 0.1.0
+ * @category running
+ */
 export const run = <E, R>(options: Options<E, R>): Effect.Effect<Preview, SyncError, R> =>
   Effect.gen(function* () {
     const ledger = Option.getOrUndefined(yield* Ledger.optional)
@@ -152,7 +184,12 @@ const propertiesOf = (contact: Contact): Map<string, PropertyField["propertyValu
     ]),
   )
 
-/** What would change from `before` (as last accepted) to `after` (as it would be sent). */
+/**
+ * What would change from `before` (as last accepted) to `after` (as it would be sent).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const diff = (before: Contact, after: Contact): ReadonlyArray<FieldChange> => {
   const changes: Array<FieldChange> = []
   for (const field of CONTACT_FIELDS) {

@@ -5,12 +5,20 @@
  * rounded silently by `JSON.parse`. Such values are refused with an error that names the field
  * (every value above `Number.MAX_SAFE_INTEGER` parses to a double that is not a safe integer, so
  * the check also catches values that were rounded before they reached the schema).
+ *
+ * @since 0.1.0
+ * @module
  */
 import { Schema } from "effect"
 
 const safeRangeMessage = `must be an integer within ±${Number.MAX_SAFE_INTEGER} (larger int64 values cannot be carried exactly in JSON and are refused rather than rounded)`
 
-/** An int64 value that JavaScript holds exactly. */
+/**
+ * An int64 value that JavaScript holds exactly.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const Int64 = Schema.Number.pipe(
   Schema.filter((n) => Number.isSafeInteger(n) || safeRangeMessage, {
     identifier: "Int64",
@@ -21,7 +29,12 @@ export const Int64 = Schema.Number.pipe(
 const INT32_MIN = -(2 ** 31)
 const INT32_MAX = 2 ** 31 - 1
 
-/** A 32-bit signed integer. */
+/**
+ * A 32-bit signed integer.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const Int32 = Schema.Number.pipe(
   Schema.filter(
     (n) =>
@@ -34,6 +47,9 @@ export const Int32 = Schema.Number.pipe(
 /**
  * Parses an int64 written as decimal text (a CSV cell, a SQL bigint, a JSON string) without
  * going through a double, so that a value out of the exact range is refused instead of rounded.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const parseInt64Text = (text: string): number | string => {
   const trimmed = text.trim()

@@ -8,6 +8,9 @@
  * The commit rule `Sync.run` follows: a row's hash is recorded only when its batch got a 202
  * (`recordAccepted`), its contactId only when the batch's report arrives (`recordContactIds`).
  * A run killed at any moment therefore resends exactly the rows whose batches were never accepted.
+ *
+ * @since 0.1.0
+ * @module
  */
 import { Context, Data, Effect, Layer, Option } from "effect"
 import type { Scope } from "effect"
@@ -15,16 +18,32 @@ import type { Contact } from "./Contact.js"
 import * as Hash from "./internal/hash.js"
 import type { SyncReport } from "./SyncReport.js"
 
-/** The stable hash of a contact as mapped, that the ledger compares to tell changed rows from unchanged ones. */
+/**
+ * The stable hash of a contact as mapped, that the ledger compares to tell changed rows from unchanged
+ * ones.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const hashContact: (contact: Contact) => string = Hash.hashContact
 
-/** Which ledger rows a run reads and writes: one sync (by name) into one list. */
+/**
+ * Which ledger rows a run reads and writes: one sync (by name) into one list.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Target {
   readonly sync: string
   readonly listId: string | null
 }
 
-/** What the ledger knows about a key. */
+/**
+ * What the ledger knows about a key.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Entry {
   /** Hash of the contact as last accepted (see `hashContact`). */
   readonly hash: string
@@ -32,19 +51,36 @@ export interface Entry {
   readonly contactId: number | undefined
 }
 
-/** A row of an accepted batch. `contact` is as mapped (without a learned contactId), the one `hash` was computed from. */
+/**
+ * A row of an accepted batch. `contact` is as mapped (without a learned contactId), the one `hash` was
+ * computed from.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface AcceptedRow {
   readonly key: string
   readonly hash: string
   readonly contact: Contact
 }
 
+/**
+ * A contactId a batch's report gave for a key.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface LearnedId {
   readonly key: string
   readonly contactId: number
 }
 
-/** A row that could not be delivered, with what was to be sent and the last error. */
+/**
+ * A row that could not be delivered, with what was to be sent and the last error.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface DeadLetter {
   readonly key: string
   readonly position: string
@@ -52,22 +88,46 @@ export interface DeadLetter {
   readonly error: string
 }
 
+/**
+ * One finished run in the history: when it started and finished (epoch milliseconds), and its report.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RunRecord {
   readonly startedAt: number
   readonly finishedAt: number
   readonly report: SyncReport
 }
 
+/**
+ * The ledger could not be read or written.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class LedgerError extends Data.TaggedError("LedgerError")<{
   readonly message: string
   readonly cause?: unknown
 }> {}
 
-/** Another run of the same sync holds the lease. */
+/**
+ * Another run of the same sync holds the lease.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class LeaseHeld extends Data.TaggedError("LeaseHeld")<{
   readonly message: string
 }> {}
 
+/**
+ * What a ledger does. Every operation concerns one `Target` and is bulk: one call per chunk or
+ * batch, never per row.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Service {
   /** Holds the target's lease until the scope closes; fails with `LeaseHeld` while another run holds it. */
   readonly lease: (target: Target) => Effect.Effect<void, LeaseHeld | LedgerError, Scope.Scope>
@@ -102,14 +162,31 @@ export interface Service {
   readonly runs: (target: Target, limit: number) => Effect.Effect<ReadonlyArray<RunRecord>, LedgerError>
 }
 
+/**
+ * The ledger service. `SqlLedger.layerSqlite` from `@brainsync/adapters-sql` provides a durable
+ * one; `layerMemory` one that lives as long as the process.
+ *
+ * @since 0.1.0
+ * @category services
+ */
 export class Ledger extends Context.Tag("@brainsync/core/Ledger")<Ledger, Service>() {}
 
-/** The ledger if one is provided, so that `Sync.run` works with and without one. */
+/**
+ * The ledger if one is provided, so that `Sync.run` works with and without one.
+ *
+ * @since 0.1.0
+ * @category services
+ */
 export const optional: Effect.Effect<Option.Option<Service>> = Effect.serviceOption(Ledger)
 
 const targetKey = (target: Target) => `${target.sync}\u0000${target.listId ?? ""}`
 
-/** An in-memory ledger: for tests and programs that run several syncs in one process. */
+/**
+ * An in-memory ledger: for tests and programs that run several syncs in one process.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeMemory: Effect.Effect<Service> = Effect.sync(() => {
   const entries = new Map<string, Map<string, Entry>>()
   const contacts = new Map<string, Map<string, Contact>>()
@@ -192,4 +269,10 @@ export const makeMemory: Effect.Effect<Service> = Effect.sync(() => {
   }
 })
 
+/**
+ * The in-memory ledger as a layer.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerMemory: Layer.Layer<Ledger> = Layer.effect(Ledger, makeMemory)

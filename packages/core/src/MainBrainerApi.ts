@@ -1,6 +1,9 @@
 /**
  * The `HttpApi` definition of the MainBrainer endpoint: the single source from which the client,
  * the sandbox server and `docs/openapi.json` are derived.
+ *
+ * @since 0.1.0
+ * @module
  */
 import {
   HttpApi,
@@ -22,12 +25,24 @@ import {
 import { BatchAccepted } from "./BatchAccepted.js"
 import { BatchRequest } from "./BatchRequest.js"
 
-/** Bearer authentication; a request without a known token fails with `Unauthorized` (401). */
+/**
+ * Bearer authentication; a request without a known token fails with `Unauthorized` (401).
+ *
+ * @since 0.1.0
+ * @category middleware
+ */
 export class Authorization extends HttpApiMiddleware.Tag<Authorization>()("@brainsync/core/Authorization", {
   failure: Unauthorized,
   security: { bearer: HttpApiSecurity.bearer },
 }) {}
 
+/**
+ * `POST /contacts/batch`: a `BatchRequest` in, the `BatchAccepted` body (202) or one of the
+ * contract's errors out.
+ *
+ * @since 0.1.0
+ * @category api
+ */
 export const upsertBatch = HttpApiEndpoint.post("upsertBatch", "/contacts/batch")
   .setPayload(BatchRequest)
   .addSuccess(BatchAccepted, { status: 202 })
@@ -45,8 +60,20 @@ export const upsertBatch = HttpApiEndpoint.post("upsertBatch", "/contacts/batch"
       "asynchronously: per-contact results are posted to the batch's webHookUrl.",
   )
 
+/**
+ * The `contacts` group: `upsertBatch`, behind `Authorization`.
+ *
+ * @since 0.1.0
+ * @category api
+ */
 export class ContactsGroup extends HttpApiGroup.make("contacts").add(upsertBatch).middleware(Authorization) {}
 
+/**
+ * The whole API, with the title and version of its OpenAPI document.
+ *
+ * @since 0.1.0
+ * @category api
+ */
 export class MainBrainerApi extends HttpApi.make("MainBrainer")
   .add(ContactsGroup)
   .annotate(OpenApi.Title, "MainBrainer CRM — Contacts Insert and Update (Batch)")

@@ -8,6 +8,9 @@
  * phone column (`fields.phone`, E.164 or national) is split into country code and number by
  * libphonenumber-js with `defaultCountry` for national numbers. A row must carry an identity the
  * CRM can match (contactId, email or mobile), or it is rejected.
+ *
+ * @since 0.1.0
+ * @module
  */
 import { getCountryCallingCode, isSupportedCountry, parsePhoneNumberFromString } from "libphonenumber-js"
 import type { CountryCode } from "libphonenumber-js"
@@ -17,7 +20,12 @@ import { parseInt64Text } from "./Int64.js"
 import * as Coerce from "./internal/coerce.js"
 import type { SourceRow } from "./SourceRow.js"
 
-/** Which column feeds which contact field. Every entry is optional. */
+/**
+ * Which column feeds which contact field. Every entry is optional.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const Fields = Schema.Struct({
   contactId: Schema.optional(Schema.String),
   email: Schema.optional(Schema.String),
@@ -28,6 +36,12 @@ export const Fields = Schema.Struct({
   /** One column holding the whole phone number (E.164 like `+44 7911 123456`, or national with `defaultCountry`). */
   phone: Schema.optional(Schema.String),
 }).annotations({ identifier: "MappingFields" })
+/**
+ * `Fields` as decoded.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Fields = typeof Fields.Type
 
 const ConfigFields = Schema.Struct({
@@ -44,7 +58,12 @@ const ConfigFields = Schema.Struct({
   propertyIds: Schema.optional(Schema.Record({ key: Schema.UUID, value: Schema.String })),
 })
 
-/** Problems of a configuration that its types cannot express; empty when it is usable. */
+/**
+ * Problems of a configuration that its types cannot express; empty when it is usable.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const problems = (config: typeof ConfigFields.Type): ReadonlyArray<string> => {
   const found: Array<string> = []
   const fields = config.fields ?? {}
@@ -69,16 +88,32 @@ export const problems = (config: typeof ConfigFields.Type): ReadonlyArray<string
   return found
 }
 
-/** The configuration of a mapping, as read from JSON. */
+/**
+ * The configuration of a mapping, as read from JSON.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const Config = ConfigFields.pipe(
   Schema.filter((config) => {
     const found = problems(config)
     return found.length === 0 ? true : found.join("; ")
   }),
 ).annotations({ identifier: "MappingConfig" })
+/**
+ * A mapping configuration as decoded.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Config = typeof Config.Type
 
-/** A row the mapping turned into a contact. */
+/**
+ * A row the mapping turned into a contact.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Mapped {
   readonly _tag: "Mapped"
   readonly position: string
@@ -86,7 +121,12 @@ export interface Mapped {
   readonly contact: Contact
 }
 
-/** A row the mapping cannot send: which field, and why. */
+/**
+ * A row the mapping cannot send: which field, and why.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Rejection {
   readonly _tag: "Rejection"
   readonly position: string
@@ -97,8 +137,20 @@ export interface Rejection {
   readonly reason: string
 }
 
+/**
+ * What a mapping makes of a row: a contact, or why there is none.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Result = Mapped | Rejection
 
+/**
+ * A compiled mapping: its configuration, its problems, and the function that maps a row.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Mapping {
   readonly config: Config
   /** Problems that make the configuration unusable; `Sync.run` refuses to start when there are any. */
@@ -117,14 +169,39 @@ const rejection = (row: SourceRow, key: string | undefined, field: string, reaso
 
 type MutableContact = { -readonly [K in keyof Contact]: Contact[K] }
 
-/** Compiles a mapping configuration. Check `problems` (or use `decode`) before relying on it. */
+/**
+ * Compiles a mapping configuration. Check `problems` (or use `decode`) before relying on it.
+ *
+ * @example
+ * ```ts
+ * import { Mapping } from "@brainsync/core"
+ *
+ * const mapping = Mapping.make({
+ *   listId: "9fc6ad7d-902a-4834-b161-a4911b883d44",
+ *   key: "external_id",
+ *   defaultCountry: "US",
+ *   fields: { email: "email", phone: "phone", emailOptIn: "newsletter" },
+ *   properties: { "First Name": "first_name", Company: "company" },
+ * })
+ * // mapping.problems is empty: Sync.run would refuse to start otherwise
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (config: Config): Mapping => ({
   config,
   problems: problems(config),
   map: compile(config),
 })
 
-/** Reads a mapping configuration from unknown input (parsed JSON), with messages that name the field at fault. */
+/**
+ * Reads a mapping configuration from unknown input (parsed JSON), with messages that name the field at
+ * fault.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const decode = (input: unknown): Effect.Effect<Mapping, ParseResult.ParseError> =>
   Effect.map(Schema.decodeUnknown(Config, { errors: "all" })(input), make)
 

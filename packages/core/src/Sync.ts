@@ -9,6 +9,9 @@
  * //    ^? Effect<SyncReport, SyncError, ContactSink>
  * run.pipe(Effect.repeat(Schedule.spaced("15 minutes")))
  * ```
+ *
+ * @since 0.1.0
+ * @module
  */
 import {
   Cause,
@@ -44,9 +47,22 @@ import type { PassedRow, RejectedRow, SettledRow, SyncEvent } from "./SyncEvent.
 import * as SyncReport from "./SyncReport.js"
 import { parseInt64Text } from "./Int64.js"
 
-/** `upsert` sends every changed row; `update-only` only rows the ledger knows; `insert-only` only rows it does not. */
+/**
+ * `upsert` sends every changed row; `update-only` only rows the ledger knows; `insert-only` only rows
+ * it does not.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Mode = "upsert" | "update-only" | "insert-only"
 
+/**
+ * What `Sync.run` needs: a name, a source and a mapping. The rest tunes batching, concurrency,
+ * rate limit, retries and results, each with a default.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Options<E, R> {
   /** Names the sync in the report and in the ledger (one ledger state per name and list). */
   readonly name: string
@@ -85,7 +101,37 @@ export interface Options<E, R> {
   readonly onEvent?: ((event: SyncEvent) => Effect.Effect<void>) | undefined
 }
 
-/** Runs one sync. Fails with `SyncError` on bad options, a source failure, 401/406, or the ledger. */
+/**
+ * Runs one sync. Fails with `SyncError` on bad options, a source failure, 401/406, or the ledger.
+ *
+ * @example
+ * ```ts
+ * import { CsvSource } from "@brainsync/adapters-csv"
+ * import { MainBrainer } from "@brainsync/adapters-http"
+ * import { SqlLedger } from "@brainsync/adapters-sql"
+ * import { Mapping, Sync, SyncReport } from "@brainsync/core"
+ * import { Console, Effect, Layer } from "effect"
+ *
+ * const mapping = Mapping.make({
+ *   key: "external_id",
+ *   defaultCountry: "US",
+ *   fields: { email: "email", phone: "phone" },
+ * })
+ *
+ * const program = Sync.run({
+ *   name: "crm-contacts",
+ *   source: CsvSource.fromFile("export.csv"),
+ *   mapping,
+ * }).pipe(
+ *   Effect.tap((report) => Console.log(SyncReport.summary(report))),
+ *   Effect.catchTag("SyncError", (error) => Console.error(`${error.reason}: ${error.message}`)),
+ *   Effect.provide(Layer.merge(MainBrainer.layerConfig(), SqlLedger.layerSqlite(".brainsync/state.db"))),
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category running
+ */
 export const run = <E, R>(
   options: Options<E, R>,
 ): Effect.Effect<SyncReport.SyncReport, SyncError, ContactSink | R> => runWith(options, options.onEvent)
@@ -93,6 +139,29 @@ export const run = <E, R>(
 /**
  * The run's events as a stream (ending with `Finished`), for a progress display. The sync runs
  * while the stream is consumed, at the consumer's pace; stopping the stream stops the sync.
+ *
+ * @example
+ * ```ts
+ * import { CsvSource } from "@brainsync/adapters-csv"
+ * import { Mapping, Sync } from "@brainsync/core"
+ * import { Console, Effect, Stream } from "effect"
+ *
+ * declare const mapping: Mapping.Mapping
+ *
+ * // Needs a ContactSink, like Sync.run
+ * const progress = Sync.events({
+ *   name: "crm-contacts",
+ *   source: CsvSource.fromFile("export.csv"),
+ *   mapping,
+ * }).pipe(
+ *   Stream.runForEach((event) =>
+ *     event._tag === "RowsRead" ? Console.log(`${event.total} rows read`) : Effect.void,
+ *   ),
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category running
  */
 export const events = <E, R>(
   options: Omit<Options<E, R>, "onEvent">,
@@ -115,7 +184,12 @@ export const events = <E, R>(
     }),
   )
 
-/** Why these options cannot be used; empty when they can. */
+/**
+ * Why these options cannot be used; empty when they can.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const problems = (options: Omit<Options<unknown, unknown>, "source">): ReadonlyArray<string> => {
   const found = options.mapping.problems.map((problem) => `mapping: ${problem}`)
   const batchSize = options.batchSize ?? RECOMMENDED_BATCH_SIZE

@@ -1,7 +1,18 @@
-/** Why a sync stopped before its end. Rows that were not yet accepted are `failed` in `report`. */
+/**
+ * Why a sync stopped before its end. Rows that were not yet accepted are `failed` in `report`.
+ *
+ * @since 0.1.0
+ * @module
+ */
 import { Data } from "effect"
 import type { SyncReport } from "./SyncReport.js"
 
+/**
+ * Why a sync stopped: the `reason` of a `SyncError`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Reason =
   /** The options or the mapping cannot be used; nothing was read or sent. */
   | "InvalidConfig"
@@ -16,6 +27,13 @@ export type Reason =
   /** Another run of the same sync holds the ledger's lease. */
   | "AlreadyRunning"
 
+/**
+ * The error of `Sync.run`: the run stopped before its end for `reason`; `report` counts what it
+ * did until then.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class SyncError extends Data.TaggedError("SyncError")<{
   readonly reason: Reason
   readonly message: string

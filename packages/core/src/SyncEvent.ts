@@ -7,11 +7,19 @@
  * Terminal events (each row appears in exactly one): `RowsRejected`, `RowsSuperseded`,
  * `RowsUnchanged`, `RowsSkipped`, `RowsSettled`, `RowsFailed`. Their row counts add up to the
  * `RowsRead` counts.
+ *
+ * @since 0.1.0
+ * @module
  */
 import type { Contact } from "./Contact.js"
 import type { SyncReport } from "./SyncReport.js"
 
-/** A row that cannot be sent: by the mapping, or by the CRM (400/422 naming it). */
+/**
+ * A row that cannot be sent: by the mapping, or by the CRM (400/422 naming it).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RejectedRow {
   readonly position: string
   readonly key: string | undefined
@@ -19,7 +27,12 @@ export interface RejectedRow {
   readonly reason: string
 }
 
-/** A row the CRM took (202), with its final result when the results service delivered one. */
+/**
+ * A row the CRM took (202), with its final result when the results service delivered one.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SettledRow {
   readonly position: string
   readonly key: string
@@ -28,7 +41,12 @@ export interface SettledRow {
   readonly reason?: string | undefined
 }
 
-/** A row that could not be delivered: the dead-letter output, with what was to be sent and the last error. */
+/**
+ * A row that could not be delivered: the dead-letter output, with what was to be sent and the last error.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface FailedRow {
   readonly position: string
   readonly key: string
@@ -36,12 +54,24 @@ export interface FailedRow {
   readonly error: string
 }
 
-/** A row not sent on purpose: a later row with the same key won, or the ledger has it unchanged, or the sync mode excludes it. */
+/**
+ * A row not sent on purpose: a later row with the same key won, or the ledger has it unchanged, or the
+ * sync mode excludes it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface PassedRow {
   readonly position: string
   readonly key: string
 }
 
+/**
+ * One event of a run, told in order (see the module comment for the terminal ones).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type SyncEvent =
   | {
       readonly _tag: "Started"
@@ -100,5 +130,17 @@ export type SyncEvent =
   /** The last event of `Sync.events` when the run finished (a stopped run fails the stream after `Stopped` instead). */
   | { readonly _tag: "Finished"; readonly report: SyncReport }
 
+/**
+ * The `_tag` of an event.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Tag = SyncEvent["_tag"]
+/**
+ * The event whose `_tag` is `T`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Of<T extends Tag> = Extract<SyncEvent, { readonly _tag: T }>

@@ -3,9 +3,18 @@
  * terminal counts, so `rejected + superseded + unchanged + skipped + inserted + updated + accepted
  * + failed === read` (`isComplete`). Rejected and failed rows are kept with their positions up to
  * `keep` each (follow the events for all of them), so a report of a 1M-row run stays small.
+ *
+ * @since 0.1.0
+ * @module
  */
 import type { FailedRow, RejectedRow, SyncEvent } from "./SyncEvent.js"
 
+/**
+ * Rows read, and how many of them ended in each outcome.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Counts {
   readonly read: number
   readonly rejected: number
@@ -21,6 +30,13 @@ export interface Counts {
   readonly failed: number
 }
 
+/**
+ * The report of one run: the counts, the requests it took, the first rejected and failed rows,
+ * and why it stopped when it did.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SyncReport extends Counts {
   readonly name: string
   readonly batches: number
@@ -40,6 +56,12 @@ export interface SyncReport extends Counts {
   readonly stopped: { readonly reason: string; readonly message: string } | undefined
 }
 
+/**
+ * How many rejected and failed rows a report keeps by default.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const DEFAULT_KEEP = 1000
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
@@ -48,6 +70,12 @@ type MutableReport = Omit<Mutable<SyncReport>, "rejectedRows" | "failedRows"> & 
   failedRows: Array<FailedRow>
 }
 
+/**
+ * The report of a run that has not read anything yet.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const empty = (name: string): SyncReport => ({
   name,
   read: 0,
@@ -75,6 +103,9 @@ export const empty = (name: string): SyncReport => ({
 /**
  * A mutable accumulator for the fold, so that a run of 1M rows does not copy the report per
  * event. `add` applies one event; `report` is a snapshot.
+ *
+ * @since 0.1.0
+ * @category folding
  */
 export const accumulator = (name: string, keep: number = DEFAULT_KEEP) => {
   const state: MutableReport = { ...empty(name), rejectedRows: [], failedRows: [] }
@@ -148,14 +179,24 @@ const keepSome = <A>(into: Array<A>, rows: ReadonlyArray<A>, keep: number) => {
   for (let i = 0; i < rows.length && into.length < keep; i++) into.push(rows[i]!)
 }
 
-/** Folds a finished list of events (for tests and replays); `Sync.run` folds as it goes. */
+/**
+ * Folds a finished list of events (for tests and replays); `Sync.run` folds as it goes.
+ *
+ * @since 0.1.0
+ * @category folding
+ */
 export const fold = (name: string, events: Iterable<SyncEvent>, keep: number = DEFAULT_KEEP): SyncReport => {
   const acc = accumulator(name, keep)
   for (const event of events) acc.add(event)
   return acc.report()
 }
 
-/** The rows that reached a terminal outcome. */
+/**
+ * The rows that reached a terminal outcome.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const settled = (report: Counts): number =>
   report.rejected +
   report.superseded +
@@ -166,13 +207,23 @@ export const settled = (report: Counts): number =>
   report.accepted +
   report.failed
 
-/** Every row read has exactly one outcome. */
+/**
+ * Every row read has exactly one outcome.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const isComplete = (report: Counts): boolean => settled(report) === report.read
 
 const plural = (count: number, noun: string) =>
   `${count} ${count === 1 ? noun : noun.endsWith("y") ? `${noun.slice(0, -1)}ies` : noun.endsWith("h") ? `${noun}es` : `${noun}s`}`
 
-/** One line for a log: `crm-contacts: 3000 read · 2950 inserted · ... · 12 requests`. */
+/**
+ * One line for a log: `crm-contacts: 3000 read · 2950 inserted · ... · 12 requests`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const summary = (report: SyncReport): string => {
   const parts = [
     `${report.read} read`,

@@ -3,6 +3,9 @@
  * from core's `MainBrainerApi`, SQLite storage, asynchronous application of accepted batches,
  * webhook reports, rate limiting and injected faults. `Sandbox.layer(options)` runs it
  * in-process; `SandboxCommand` runs it from the command line.
+ *
+ * @since 0.1.0
+ * @module
  */
 import { createServer } from "node:http"
 import { Reactivity } from "@effect/experimental"
@@ -24,6 +27,12 @@ export type { StoredBatch, StoredContact, StoredProperty, WebhookState } from ".
 
 export { DEFAULT_TOKEN }
 
+/**
+ * How the sandbox listens, stores, limits and misbehaves; every option has a default.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Options {
   /** Default `127.0.0.1`. */
   readonly host?: string | undefined
@@ -57,6 +66,13 @@ export interface Options {
   readonly seed?: number | undefined
 }
 
+/**
+ * What the sandbox has seen: requests, contacts held, batches queued and applied, and webhook
+ * deliveries.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Stats {
   readonly requests: RequestStats.RequestStats
   readonly contacts: number
@@ -69,6 +85,12 @@ export interface Stats {
   }
 }
 
+/**
+ * A running sandbox: where it is, its token and list, and what it holds.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Service {
   /** Base URL, e.g. `http://127.0.0.1:4010` (no trailing slash). */
   readonly url: string
@@ -88,8 +110,21 @@ export interface Service {
   readonly reset: Effect.Effect<void>
 }
 
+/**
+ * The sandbox service, provided by `layer`.
+ *
+ * @since 0.1.0
+ * @category services
+ */
 export class Sandbox extends Context.Tag("@brainsync/sandbox/Sandbox")<Sandbox, Service>() {}
 
+/**
+ * The sandbox could not start: bad options, a database it cannot open or prepare, an address it
+ * cannot listen on.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class SandboxError extends Data.TaggedError("SandboxError")<{
   readonly message: string
   readonly cause?: unknown
@@ -110,7 +145,12 @@ const resolveLatency = (latency: Options["latency"]): readonly [number, number] 
  */
 const wallClock = Clock.make()
 
-/** Starts a sandbox in the current scope; it stops when the scope closes. */
+/**
+ * Starts a sandbox in the current scope; it stops when the scope closes.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (options: Options = {}): Effect.Effect<Service, SandboxError, Scope.Scope> =>
   Effect.withClock(makeOnWallClock(options), wallClock)
 
@@ -274,6 +314,25 @@ const makeOnWallClock = (options: Options): Effect.Effect<Service, SandboxError,
     })
   })
 
-/** A sandbox running for the lifetime of the layer. */
+/**
+ * A sandbox running for the lifetime of the layer.
+ *
+ * @example
+ * ```ts
+ * import { MainBrainer } from "@brainsync/adapters-http"
+ * import { Sandbox } from "@brainsync/sandbox"
+ * import { Effect, Layer } from "effect"
+ *
+ * // A CRM of your own for a test: the sink points at it
+ * const CrmLive = Layer.unwrapEffect(
+ *   Effect.map(Sandbox.Sandbox, (sandbox) =>
+ *     MainBrainer.layer({ baseUrl: sandbox.url, token: sandbox.token }),
+ *   ),
+ * ).pipe(Layer.provideMerge(Sandbox.layer({ processingDelay: "10 millis" })))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer = (options: Options = {}): Layer.Layer<Sandbox, SandboxError> =>
   Layer.scoped(Sandbox, make(options))

@@ -2,6 +2,9 @@
  * `brainsync sandbox` (and the `brainsync-sandbox` bin): runs the sandbox until interrupted and
  * prints its URL, token and default list id. The server is loaded only when the command runs, so
  * `--help` stays light.
+ *
+ * @since 0.1.0
+ * @module
  */
 import { Command, Options } from "@effect/cli"
 import { Effect } from "effect"
@@ -78,9 +81,22 @@ const options = {
   seed,
 }
 
-/** The parsed command line of `brainsync sandbox`. */
+/**
+ * The parsed command line of `brainsync sandbox`.
+ *
+ * @useDeclaredType
+ * @since 0.1.0
+ * @category models
+ */
 export type Args = Command.Command.ParseConfig<typeof options>
 
+/**
+ * The `sandbox` command of `@effect/cli`: what `brainsync sandbox` and the `brainsync-sandbox`
+ * bin run.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
 export const command = Command.make("sandbox", options, (args) =>
   Effect.flatMap(
     Effect.promise(() => import("./internal/serve.js")),

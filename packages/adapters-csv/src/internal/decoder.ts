@@ -3,6 +3,12 @@
  * two chunks is decoded whole (the decoders keep state). Invalid bytes become U+FFFD, and `lossy`
  * says so: the reader then rejects the rows holding them instead of passing the damage on.
  */
+
+/**
+ * The encodings a CSV export comes in; the docs show them where they are used.
+ *
+ * @inline
+ */
 export type Encoding = "utf-8" | "utf-16le" | "utf-16be" | "latin1"
 
 export interface Decoded {

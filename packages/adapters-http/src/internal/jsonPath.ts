@@ -1,4 +1,10 @@
 /** Finds a value in parsed JSON by a dotted path (`data.items`) or a list of keys. */
+
+/**
+ * A dotted path (`data.items`) or a list of keys; the docs show it where it is used.
+ *
+ * @inline
+ */
 export type Path = string | ReadonlyArray<string>
 
 export const segments = (path: Path | undefined): ReadonlyArray<string> =>

@@ -1,4 +1,11 @@
 /** Request counters kept in memory (the store counts contacts, batches and webhooks). */
+
+/**
+ * Requests served: by status, in all, and the most in any one second; the docs show it where it
+ * is used.
+ *
+ * @inline
+ */
 export interface RequestStats {
   readonly byStatus: Record<string, number>
   readonly total: number

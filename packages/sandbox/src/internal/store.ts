@@ -13,13 +13,25 @@ const FIRST_CONTACT_ID = 4_294_967_296
 const IN_CHUNK = 500
 const WRITE_CHUNK = 250
 
+/**
+ * A property value of a stored contact: the property's id, its name in the catalogue (`null` when
+ * the catalogue has none), and the value.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface StoredProperty {
   readonly propertyId: string
   readonly propertyName: string | null
   readonly propertyValue: string
 }
 
-/** A contact as the sandbox holds it; `contactId` is a string, as in webhook reports. */
+/**
+ * A contact as the sandbox holds it; `contactId` is a string, as in webhook reports.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface StoredContact {
   readonly contactId: string
   readonly listId: string
@@ -33,8 +45,23 @@ export interface StoredContact {
   readonly updatedAt: string
 }
 
+/**
+ * Where the delivery of a batch's report stands: `none` without a `webHookUrl`, `pending` while
+ * attempts go on, then `delivered`, `failed` (attempts exhausted) or `refused` (not allowed by
+ * `webhookAllow`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type WebhookState = "none" | "pending" | "delivered" | "failed" | "refused"
 
+/**
+ * An accepted batch as the sandbox holds it: when it was accepted and applied, its report, and
+ * the delivery of that report.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface StoredBatch {
   readonly batchId: string
   readonly state: "queued" | "applied"
