@@ -3,13 +3,13 @@
  * esbuild and run with plain node, so that peak RSS is the work's, not tsx's loader's):
  * `node stage.mjs <raw|source|pipeline> <file>` prints a JSON `Measurement` as its last line.
  */
-import { ContactSink, Mapping, Sync } from "@brainsync/core"
+import { ContactSink, DryRun, Mapping, Sync } from "@brainsync/core"
 import { Effect, Layer, Stream } from "effect"
 import { createReadStream } from "node:fs"
 import Papa from "papaparse"
 import { CsvSource } from "../src/index.js"
 
-export type Mode = "raw" | "papaStream" | "source" | "pipeline"
+export type Mode = "raw" | "papaStream" | "source" | "pipeline" | "dryRun"
 
 export interface Measurement {
   readonly rows: number
@@ -95,7 +95,21 @@ const pipeline = async (path: string): Promise<number> => {
   return report.read
 }
 
-const work: Record<Mode, (path: string) => Promise<number>> = { raw: rawParser, papaStream, source, pipeline }
+/** The library's dry run (everything up to the sink), which `brainsync sync --dry-run` runs. */
+const dryRun = async (path: string): Promise<number> => {
+  const preview = await Effect.runPromise(
+    DryRun.run({ name: "bench", source: CsvSource.fromFile(path), mapping }),
+  )
+  return preview.report.read
+}
+
+const work: Record<Mode, (path: string) => Promise<number>> = {
+  raw: rawParser,
+  papaStream,
+  source,
+  pipeline,
+  dryRun,
+}
 
 /** In a child process: one measurement, printed as JSON on the last line. */
 export const child = async (mode: Mode, path: string) => {

@@ -64,8 +64,15 @@ export interface Options {
 
 const defaultMaxRowChars = 1 << 20
 const defaultChunkSize = 1 << 15
-/** Bytes a file is read in at a time: fewer, larger reads leave the thread idle less. */
-const readSize = 1 << 18
+/**
+ * Bytes `fromFile` reads a file in at a time: fewer, larger reads leave the thread idle less. A
+ * program that opens the file itself for `fromReadable` (to count the bytes read, say) should read
+ * it in pieces of this size too.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const readSize = 1 << 18
 
 /** Byte pieces cut to at most `size`, so that none decodes to a string of V8's large-object space. */
 async function* piecesOf(

@@ -22,7 +22,7 @@ const csv = (config: typeof SyncConfig.CsvSourceConfig.Type): Effect.Effect<Open
     let bytes = 0
     const open = () => {
       bytes = 0
-      const stream = createReadStream(config.path, { highWaterMark: 1 << 16 })
+      const stream = createReadStream(config.path, { highWaterMark: CsvSource.readSize })
       stream.on("data", (piece) => (bytes += piece.length))
       return stream
     }
