@@ -12,6 +12,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { runProcess } from "../../packages/cli/test/helpers.js"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
 const tsc = join(root, "node_modules/typescript/bin/tsc")
@@ -19,23 +20,9 @@ const packages = ["core", "adapters-csv", "adapters-http", "adapters-sql", "sand
 const listId = "9fc6ad7d-902a-4834-b161-a4911b883d44"
 const token = "consumer-token"
 
-interface Ran {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
 /** Runs a command to its end without blocking this process (an install takes minutes; vitest's worker must stay responsive). */
 const exec = (command: string, args: ReadonlyArray<string>, cwd: string, env: Record<string, string> = {}) =>
-  new Promise<Ran>((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: { ...process.env, NO_COLOR: "1", ...env } })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (piece) => (stdout += String(piece)))
-    child.stderr.on("data", (piece) => (stderr += String(piece)))
-    child.on("error", reject)
-    child.on("close", (code) => resolve({ code, stdout, stderr }))
-  })
+  runProcess(command, args, { cwd, env: { NO_COLOR: "1", ...env } })
 
 /** `exec`, which must succeed: its standard output. */
 const sh = async (command: string, args: ReadonlyArray<string>, cwd: string) => {

@@ -18,6 +18,19 @@ export const columns = [
   "created_at",
 ] as const
 
+/** The mapping of the generated file's columns (country code and number in separate columns), as a configuration file writes it. */
+export const mappingConfig = {
+  listId: "9fc6ad7d-902a-4834-b161-a4911b883d44",
+  key: "external_id",
+  fields: {
+    email: "email",
+    mobileCountryCode: "country_code",
+    mobileNumber: "mobile",
+    emailOptIn: "newsletter",
+  },
+  properties: { "First Name": "first_name", "Last Name": "last_name", Company: "company", City: "city" },
+}
+
 const firstNames = [
   "Anna",
   "José",

@@ -8,6 +8,7 @@ import { Effect, Layer, Stream } from "effect"
 import { createReadStream } from "node:fs"
 import Papa from "papaparse"
 import { CsvSource } from "../src/index.js"
+import * as ContactsFile from "./contactsFile.js"
 
 export type Mode = "raw" | "papaStream" | "source" | "pipeline" | "dryRun"
 
@@ -71,18 +72,8 @@ export const countingSink = (counter: { contacts: number; requests: number }) =>
       }),
   })
 
-/** The generated contacts file's mapping (country code and number in separate columns). */
-export const mapping = Mapping.make({
-  listId: "9fc6ad7d-902a-4834-b161-a4911b883d44",
-  key: "external_id",
-  fields: {
-    email: "email",
-    mobileCountryCode: "country_code",
-    mobileNumber: "mobile",
-    emailOptIn: "newsletter",
-  },
-  properties: { "First Name": "first_name", "Last Name": "last_name", Company: "company", City: "city" },
-})
+/** The generated contacts file's mapping. */
+export const mapping = Mapping.make(ContactsFile.mappingConfig)
 
 const pipeline = async (path: string): Promise<number> => {
   const counter = { contacts: 0, requests: 0 }

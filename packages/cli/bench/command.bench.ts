@@ -102,6 +102,7 @@ console.log(
 // (b) the 1M-row dry run
 const dir = mkdtempSync(join(tmpdir(), "brainsync-command-bench-"))
 try {
+  const { mappingConfig } = ContactsFile
   const csv = join(dir, "contacts.csv")
   await ContactsFile.write(csv, ROWS)
   const config = join(dir, "brainsync.json")
@@ -109,17 +110,12 @@ try {
     config,
     JSON.stringify({
       name: "bench",
-      crm: { baseUrl: "http://127.0.0.1:9", listId: "9fc6ad7d-902a-4834-b161-a4911b883d44" },
+      crm: { baseUrl: "http://127.0.0.1:9", listId: mappingConfig.listId },
       source: { kind: "csv", path: csv },
-      // The same mapping as the harness (packages/adapters-csv/bench/csvStage.ts).
-      key: "external_id",
-      fields: {
-        email: "email",
-        mobileCountryCode: "country_code",
-        mobileNumber: "mobile",
-        emailOptIn: "newsletter",
-      },
-      properties: { "First Name": "first_name", "Last Name": "last_name", Company: "company", City: "city" },
+      // The harness's mapping (packages/adapters-csv/bench/csvStage.ts).
+      key: mappingConfig.key,
+      fields: mappingConfig.fields,
+      properties: mappingConfig.properties,
     }),
   )
   const harness = await bundle(

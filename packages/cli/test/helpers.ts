@@ -25,12 +25,16 @@ export interface RunOptions {
   readonly cwd?: string
 }
 
-/** Runs `node <args>` as a child process, with `env` over this process's (`undefined` removes a variable), and collects its output. */
-export const runNode = (args: ReadonlyArray<string>, options: RunOptions = {}): Promise<Ran> =>
+/** Runs `command <args>` as a child process, with `env` over this process's (`undefined` removes a variable), and collects its output. */
+export const runProcess = (
+  command: string,
+  args: ReadonlyArray<string>,
+  options: RunOptions = {},
+): Promise<Ran> =>
   new Promise((resolve, reject) => {
     const env: Record<string, string | undefined> = { ...process.env, ...options.env }
     for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name]
-    const child = spawn(process.execPath, args, { cwd: options.cwd ?? root, env, stdio: "pipe" })
+    const child = spawn(command, args, { cwd: options.cwd ?? root, env, stdio: "pipe" })
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (piece) => (stdout += String(piece)))
@@ -39,6 +43,10 @@ export const runNode = (args: ReadonlyArray<string>, options: RunOptions = {}): 
     child.on("close", (code) => resolve({ code, stdout, stderr }))
     child.stdin.end(options.input ?? "")
   })
+
+/** Runs `node <args>` as a child process (see `runProcess`). */
+export const runNode = (args: ReadonlyArray<string>, options: RunOptions = {}): Promise<Ran> =>
+  runProcess(process.execPath, args, options)
 
 /** Runs the `brainsync` bin with `args`, without colours. */
 export const run = (args: ReadonlyArray<string>, options: RunOptions = {}): Promise<Ran> =>
