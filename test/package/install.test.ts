@@ -7,7 +7,16 @@
  * `pnpm test:package`, which CI runs after `pnpm test`.
  */
 import { spawn } from "node:child_process"
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -168,7 +177,7 @@ describe("the packed packages, installed with npm outside the workspace", () => 
     expect(contacts.map((contact) => [contact.email, firstName(contact)]).sort()).toEqual(expected)
   })
 
-  it("run the installed brainsync command: --version, and a sync with a state file, twice", async () => {
+  it('run the installed brainsync command: --version, a sync with a state file twice, and init pointing "$schema" at the installed schema', async () => {
     const bin = join(project, "node_modules/.bin/brainsync")
     const version = await exec(bin, ["--version"], project)
     expect(version.stdout.trim()).toBe("0.1.0")
@@ -212,6 +221,16 @@ describe("the packed packages, installed with npm outside the workspace", () => 
         .map(firstName)
         .sort(),
     ).toEqual(Array.from({ length: 20 }, (_, i) => `Person ${i}`).sort())
+    const init = await exec(bin, ["init", "--csv", "more.csv", "--output", "config/brainsync.json"], project)
+    expect(init.code).toBe(0)
+    const written = readFileSync(join(project, "config/brainsync.json"), "utf8")
+    expect(written).toContain('"$schema": "../node_modules/@brainsync/cli/dist/brainsync.schema.json"')
+    expect(
+      JSON.parse(
+        readFileSync(join(project, "node_modules/@brainsync/cli/dist/brainsync.schema.json"), "utf8"),
+      ).$schema,
+    ).toBe("http://json-schema.org/draft-07/schema#")
+
     const second = await sync()
     expect(second.code).toBe(0)
     expect(JSON.parse(second.stdout.trim().split("\n").at(-1)!).report).toMatchObject({

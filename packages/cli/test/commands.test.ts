@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { spawn } from "node:child_process"
-import { existsSync, mkdirSync, readFileSync } from "node:fs"
-import { dirname, join, resolve } from "node:path"
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import { dirname, join, relative, resolve } from "node:path"
 import { jsonSchema } from "../src/SyncConfig.js"
 import { schemaReference } from "../src/internal/handlers/init.js"
 import { styleFor } from "../src/internal/format.js"
@@ -83,6 +83,21 @@ describe("brainsync demo, init, sandbox", () => {
     expect(schemaReference(join(root, "examples/a/b"), schema)).toBe(
       "../../../packages/cli/dist/brainsync.schema.json",
     )
+  })
+
+  it("init's \"$schema\" goes through the project's node_modules/@brainsync/cli when that is this package (a path that survives upgrades)", () => {
+    const schema = join(root, "packages/cli/dist/brainsync.schema.json")
+    const project = tempDir()
+    mkdirSync(join(project, "node_modules/@brainsync"), { recursive: true })
+    symlinkSync(join(root, "packages/cli"), join(project, "node_modules/@brainsync/cli"))
+    expect(schemaReference(join(project, "config"), schema)).toBe(
+      "../node_modules/@brainsync/cli/dist/brainsync.schema.json",
+    )
+    // Another copy of the package there is not the schema this command ships: the file itself is named.
+    rmSync(join(project, "node_modules/@brainsync/cli"))
+    mkdirSync(join(project, "node_modules/@brainsync/cli/dist"), { recursive: true })
+    writeFileSync(join(project, "node_modules/@brainsync/cli/dist/brainsync.schema.json"), "{}")
+    expect(schemaReference(project, schema)).toBe(relative(project, schema))
   })
 
   it("sandbox: runs the sandbox server until stopped", async () => {

@@ -5,8 +5,8 @@
  */
 import { CsvSource } from "@brainsync/adapters-csv"
 import { Chunk, Effect, Stream } from "effect"
-import { existsSync, writeFileSync } from "node:fs"
-import { dirname, isAbsolute, relative, resolve, sep } from "node:path"
+import { existsSync, realpathSync, writeFileSync } from "node:fs"
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path"
 import { pathToFileURL } from "node:url"
 import type { Args } from "../commands/init.js"
 import * as Exit from "../exit.js"
@@ -62,17 +62,30 @@ export const guess = (columns: ReadonlyArray<string>): Guess => {
 
 const json = (value: string) => JSON.stringify(value)
 
+const SCHEMA = "dist/brainsync.schema.json"
+
+/**
+ * The schema as the project names it: through the nearest `node_modules/@brainsync/cli` above
+ * `folder` when that is this package, so the path survives upgrades (pnpm's real path holds the
+ * version); otherwise the file itself.
+ */
+const installedSchema = (folder: string, schema: string) => {
+  for (let dir = folder; ; dir = dirname(dir)) {
+    const linked = join(dir, "node_modules/@brainsync/cli", SCHEMA)
+    if (existsSync(linked) && realpathSync(linked) === realpathSync(schema)) return linked
+    if (dirname(dir) === dir) return schema
+  }
+}
+
 /**
  * The configuration's JSON Schema (written by the build), as `"$schema"` names it from a file in
  * `folder`: `./x` or `../x`, with forward slashes on every system. On another Windows drive there
  * is no relative path; then it is a `file:` URL.
  */
-export const schemaReference = (
-  folder: string,
-  schema: string = packageFile("dist/brainsync.schema.json"),
-) => {
-  const path = relative(folder, schema)
-  if (isAbsolute(path)) return pathToFileURL(schema).href
+export const schemaReference = (folder: string, schema: string = packageFile(SCHEMA)) => {
+  const named = installedSchema(folder, schema)
+  const path = relative(folder, named)
+  if (isAbsolute(path)) return pathToFileURL(named).href
   const slashed = path.split(sep).join("/")
   return slashed.startsWith("../") ? slashed : `./${slashed}`
 }
