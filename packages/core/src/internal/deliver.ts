@@ -15,8 +15,8 @@ import type { ApiError } from "../ApiError.js"
 import type { BatchRequest } from "../BatchRequest.js"
 import type { Service as Sink, SinkError } from "../ContactSink.js"
 import type { RejectedRow, SyncEvent } from "../SyncEvent.js"
-import type { Item } from "./Batcher.js"
-import type { RateLimit } from "./RateLimit.js"
+import type { Item } from "./batcher.js"
+import type { RateLimit } from "./rateLimit.js"
 
 export class Fatal extends Data.TaggedError("Fatal")<{
   readonly reason: "Unauthorized" | "NotAcceptable" | "SourceFailed" | "LedgerFailed"

@@ -10,7 +10,7 @@
  * order they were formed: `register` for batch n waits until batch n − 1 has registered.
  */
 import { Deferred, Effect, Exit, FiberId } from "effect"
-import type { Cut } from "./Batcher.js"
+import type { Cut } from "./batcher.js"
 
 export interface Ordering {
   /** Registers batch `seq` (numbered from 1 in the order formed) once every earlier one has; then wait with `awaitTurn`. */
