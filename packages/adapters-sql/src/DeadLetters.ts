@@ -34,12 +34,7 @@ import { Chunk, Effect, Stream } from "effect"
  */
 export type Options = Omit<Sync.Options<never, never>, "source" | "mode">
 
-const ledgerFailed = (error: Ledger.LedgerError) =>
-  new SyncError.SyncError({
-    reason: "LedgerFailed",
-    message: `the ledger failed: ${error.message}`,
-    cause: error,
-  })
+const ledgerFailed = (error: Ledger.LedgerError) => SyncError.ledgerFailed(error)
 
 /**
  * The dead letters of a sync (the target is the name and the mapping's list).
@@ -49,7 +44,7 @@ const ledgerFailed = (error: Ledger.LedgerError) =>
  */
 export const list = (options: Pick<Options, "name" | "mapping">) =>
   Effect.flatMap(Ledger.Ledger, (ledger) =>
-    ledger.deadLetters({ sync: options.name, listId: options.mapping.config.listId ?? null }),
+    ledger.deadLetters(Ledger.target(options.name, options.mapping.config.listId)),
   )
 
 /**
@@ -63,7 +58,7 @@ export const retry = (
   options: Options,
 ): Effect.Effect<SyncReport.SyncReport, SyncError.SyncError, ContactSink.ContactSink | Ledger.Ledger> =>
   Effect.gen(function* () {
-    const target: Ledger.Target = { sync: options.name, listId: options.mapping.config.listId ?? null }
+    const target = Ledger.target(options.name, options.mapping.config.listId)
     const letters = yield* list(options).pipe(Effect.mapError(ledgerFailed))
     const contacts = new Map<string, Contact.Contact>()
     const byRow = new WeakMap<SourceRow.SourceRow, Ledger.DeadLetter>()

@@ -85,7 +85,7 @@ export interface Options<E, R> extends Sync.Options<E, R> {
 export const run = <E, R>(options: Options<E, R>): Effect.Effect<Preview, SyncError, R> =>
   Effect.gen(function* () {
     const ledger = Option.getOrUndefined(yield* Ledger.optional)
-    const target: Ledger.Target = { sync: options.name, listId: options.mapping.config.listId ?? null }
+    const target = Ledger.target(options.name, options.mapping.config.listId)
     const sampleSize = options.sampleSize ?? 10
     const sent = new Map<string, ReadonlyArray<Contact>>()
     const batchIds = new Map<number, string>()
@@ -160,7 +160,7 @@ export const run = <E, R>(options: Options<E, R>): Effect.Effect<Preview, SyncEr
     if (ledgerFailure !== undefined)
       return yield* new SyncError({
         reason: "LedgerFailed",
-        message: `sync "${options.name}" (dry run): the ledger failed: ${ledgerFailure.message}`,
+        message: `sync "${options.name}" (dry run): ${Ledger.failedMessage(ledgerFailure)}`,
         report,
         cause: ledgerFailure,
       })

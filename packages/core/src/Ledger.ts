@@ -39,6 +39,17 @@ export interface Target {
 }
 
 /**
+ * The target of the sync named `sync` into `listId` (a mapping without a list is `null`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const target = (sync: string, listId: string | null | undefined): Target => ({
+  sync,
+  listId: listId ?? null,
+})
+
+/**
  * What the ledger knows about a key.
  *
  * @since 0.1.0
@@ -110,6 +121,15 @@ export class LedgerError extends Data.TaggedError("LedgerError")<{
   readonly message: string
   readonly cause?: unknown
 }> {}
+
+/**
+ * How a ledger failure reads wherever it stops a run: `the ledger failed: <what failed>`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const failedMessage = (error: { readonly message: string }): string =>
+  `the ledger failed: ${error.message}`
 
 /**
  * Another run of the same sync holds the lease.

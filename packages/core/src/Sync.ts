@@ -42,7 +42,7 @@ import * as RateLimit from "./internal/rateLimit.js"
 import * as Ledger from "./Ledger.js"
 import type { Mapped, Mapping } from "./Mapping.js"
 import type { SourceRow } from "./SourceRow.js"
-import { SyncError } from "./SyncError.js"
+import { ledgerFailed as syncLedgerFailed, SyncError } from "./SyncError.js"
 import type { PassedRow, RejectedRow, SettledRow, SyncEvent } from "./SyncEvent.js"
 import * as SyncReport from "./SyncReport.js"
 import { parseInt64Text } from "./Int64.js"
@@ -257,22 +257,20 @@ const runWith = <E, R>(
         reason: "InvalidConfig",
         message: `mode "${mode}" needs a Ledger to know which rows were synced before`,
       })
-    const target: Ledger.Target = { sync: options.name, listId: options.mapping.config.listId ?? null }
+    const target = Ledger.target(options.name, options.mapping.config.listId)
     const body = pipeline(options, listener, Option.getOrUndefined(ledger), target, mode)
     if (Option.isNone(ledger)) return yield* body
     return yield* Effect.scoped(
       Effect.zipRight(
-        ledger.value.lease(target).pipe(
-          Effect.mapError((error) =>
-            error._tag === "LeaseHeld"
-              ? new SyncError({ reason: "AlreadyRunning", message: error.message, cause: error })
-              : new SyncError({
-                  reason: "LedgerFailed",
-                  message: `the ledger failed: ${error.message}`,
-                  cause: error,
-                }),
+        ledger.value
+          .lease(target)
+          .pipe(
+            Effect.mapError((error) =>
+              error._tag === "LeaseHeld"
+                ? new SyncError({ reason: "AlreadyRunning", message: error.message, cause: error })
+                : syncLedgerFailed(error),
+            ),
           ),
-        ),
         body,
       ),
     )
@@ -296,11 +294,7 @@ const pipeline = <E, R>(
       return listener === undefined ? Effect.void : listener(event)
     }
     const ledgerFailed = (error: Ledger.LedgerError) =>
-      new Deliver.Fatal({
-        reason: "LedgerFailed",
-        message: `the ledger failed: ${error.message}`,
-        cause: error,
-      })
+      new Deliver.Fatal({ reason: "LedgerFailed", message: Ledger.failedMessage(error), cause: error })
 
     const limit = yield* RateLimit.make(
       options.requestsPerSecond,
@@ -749,17 +743,9 @@ const pipeline = <E, R>(
       return Effect.gen(function* () {
         if (ledger === undefined) return
         const finishedAt = yield* Clock.currentTimeMillis
-        yield* ledger.recordRun(target, { startedAt, finishedAt, report }).pipe(
-          Effect.mapError(
-            (error) =>
-              new SyncError({
-                reason: "LedgerFailed",
-                message: `the ledger failed: ${error.message}`,
-                report,
-                cause: error,
-              }),
-          ),
-        )
+        yield* ledger
+          .recordRun(target, { startedAt, finishedAt, report })
+          .pipe(Effect.mapError((error) => syncLedgerFailed(error, report)))
       })
     }
   })

@@ -5,6 +5,7 @@
  * @module
  */
 import { Data } from "effect"
+import * as Ledger from "./Ledger.js"
 import type { SyncReport } from "./SyncReport.js"
 
 /**
@@ -41,3 +42,15 @@ export class SyncError extends Data.TaggedError("SyncError")<{
   readonly report?: SyncReport | undefined
   readonly cause?: unknown
 }> {}
+
+/**
+ * The `SyncError` of a run stopped by its ledger (`LedgerFailed`), with the report so far.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const ledgerFailed = (
+  error: { readonly message: string },
+  report?: SyncReport | undefined,
+): SyncError =>
+  new SyncError({ reason: "LedgerFailed", message: Ledger.failedMessage(error), report, cause: error })

@@ -17,12 +17,12 @@ export const loadWithState = (path: string, command: string) =>
   })
 
 const ledgerFailed = (error: CoreLedger.LedgerError) =>
-  new Exit.CliFailure({ code: Exit.ROWS_FAILED, message: error.message })
+  new Exit.CliFailure({ code: Exit.ROWS_FAILED, message: CoreLedger.failedMessage(error) })
 
 export const handle = (args: Args) =>
   Effect.gen(function* () {
     const { config, state } = yield* loadWithState(args.config, "status")
-    const target: CoreLedger.Target = { sync: config.name, listId: config.crm.listId }
+    const target = CoreLedger.target(config.name, config.crm.listId)
     const { runs, dead } = yield* Effect.provide(
       Effect.gen(function* () {
         const ledger = yield* CoreLedger.Ledger
