@@ -201,6 +201,16 @@ export const optional: Effect.Effect<Option.Option<Service>> = Effect.serviceOpt
 
 const targetKey = (target: Target) => `${target.sync}\u0000${target.listId ?? ""}`
 
+/** The values of those `keys` that `known` holds. */
+const pick = <V>(known: ReadonlyMap<string, V>, keys: ReadonlyArray<string>): ReadonlyMap<string, V> => {
+  const found = new Map<string, V>()
+  for (const key of keys) {
+    const value = known.get(key)
+    if (value !== undefined) found.set(key, value)
+  }
+  return found
+}
+
 /**
  * An in-memory ledger: for tests and programs that run several syncs in one process.
  *
@@ -235,26 +245,8 @@ export const makeMemory: Effect.Effect<Service> = Effect.sync(() => {
         }),
         () => Effect.sync(() => leases.delete(targetKey(target))),
       ),
-    lookup: (target, keys) =>
-      Effect.sync(() => {
-        const known = table(entries, target)
-        const found = new Map<string, Entry>()
-        for (const key of keys) {
-          const entry = known.get(key)
-          if (entry !== undefined) found.set(key, entry)
-        }
-        return found
-      }),
-    acceptedContacts: (target, keys) =>
-      Effect.sync(() => {
-        const known = table(contacts, target)
-        const found = new Map<string, Contact>()
-        for (const key of keys) {
-          const contact = known.get(key)
-          if (contact !== undefined) found.set(key, contact)
-        }
-        return found
-      }),
+    lookup: (target, keys) => Effect.sync(() => pick(table(entries, target), keys)),
+    acceptedContacts: (target, keys) => Effect.sync(() => pick(table(contacts, target), keys)),
     recordAccepted: (target, _batchId, rows) =>
       Effect.sync(() => {
         const known = table(entries, target)

@@ -115,8 +115,7 @@ export const accumulator = (name: string, keep: number = DEFAULT_KEEP) => {
         state.read += event.count
         return
       case "RowsRejected":
-        state.rejected += event.rows.length
-        keepSome(state.rejectedRows, event.rows, keep)
+        state.rejected += keepSome(state.rejectedRows, event.rows, keep)
         return
       case "RowsSuperseded":
         state.superseded += event.rows.length
@@ -131,8 +130,7 @@ export const accumulator = (name: string, keep: number = DEFAULT_KEEP) => {
         for (const row of event.rows) state[row.outcome]++
         return
       case "RowsFailed":
-        state.failed += event.rows.length
-        keepSome(state.failedRows, event.rows, keep)
+        state.failed += keepSome(state.failedRows, event.rows, keep)
         return
       case "BatchFormed":
         state.batches++
@@ -175,8 +173,10 @@ export const accumulator = (name: string, keep: number = DEFAULT_KEEP) => {
   return { add, report } as const
 }
 
-const keepSome = <A>(into: Array<A>, rows: ReadonlyArray<A>, keep: number) => {
+/** Keeps the first of `rows` while `into` holds fewer than `keep`; gives how many rows there were. */
+const keepSome = <A>(into: Array<A>, rows: ReadonlyArray<A>, keep: number): number => {
   for (let i = 0; i < rows.length && into.length < keep; i++) into.push(rows[i]!)
+  return rows.length
 }
 
 /**
