@@ -1,3 +1,2 @@
-export * as DeadLetters from "./DeadLetters.js"
 export * as SqlLedger from "./SqlLedger.js"
 export * as SqlSource from "./SqlSource.js"

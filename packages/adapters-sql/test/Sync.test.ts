@@ -1,8 +1,8 @@
 import { join } from "node:path"
-import { DryRun, Ledger, Sync } from "@brainsync/core"
+import { DeadLetters, DryRun, Ledger, Sync } from "@brainsync/core"
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Layer, Schedule, Stream } from "effect"
-import { DeadLetters, SqlLedger } from "../src/index.js"
+import { SqlLedger } from "../src/index.js"
 import { asStored, crm, LIST, mapping, NAME, people, source, sync } from "./harness.js"
 import { openLedger, tempDir } from "./support.js"
 

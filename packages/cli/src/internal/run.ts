@@ -1,306 +1,139 @@
 /**
- * One sync run as the command runs it: the configured source, sink, results and ledger wired
- * into `Sync.run`, the progress display and the rejects file fed from its events, then the
- * summary, the JSON report and the exit code. Shared by `sync`, `retry` and `demo`.
+ * One sync run as the command runs it, shared by `sync`, `retry` and `demo`, in three steps: the
+ * layers the configuration asks for (`runLayers.ts`: the sink and the webhook receiver, for a real
+ * run only), what the result means (`runOutcome.ts`: the report, the exit code and why), and the
+ * output (`runOutput.ts`: the progress display and rejects file as it goes, the report file and
+ * the summary at the end). The ledger of the state file is the caller's to provide: the run
+ * finds it as `Sync.run` and `DryRun.run` do, with `Ledger.optional`.
  */
 import {
-  ContactSink,
+  DeadLetters,
   DryRun,
   Ledger,
   type Mapping,
   type SourceRow,
   Sync,
-  SyncError,
-  type SyncEvent,
-  SyncReport,
+  type SyncReport,
 } from "@brainsync/core"
-import { Effect, Option, type Redacted, Schedule, Scope, Stream } from "effect"
-import { mkdirSync, writeFileSync } from "node:fs"
-import { dirname } from "node:path"
+import { Effect, Either, type Redacted, type Stream } from "effect"
 import type * as SyncConfig from "../SyncConfig.js"
-import * as Exit from "./exit.js"
-import * as Format from "./format.js"
-import * as Lazy from "./lazy.js"
-import * as Progress from "./progress.js"
-import * as Rejects from "./rejects.js"
-import * as Summary from "./summary.js"
+import type * as Exit from "./exit.js"
+import type * as Progress from "./progress.js"
+import * as Layers from "./runLayers.js"
+import * as Verdict from "./runOutcome.js"
+import * as Output from "./runOutput.js"
 
-export interface Settings {
+export { displayMode } from "./runOutput.js"
+
+interface Common {
   readonly config: SyncConfig.SyncConfig
-  readonly name: string
-  readonly baseUrl: string
-  readonly token: Redacted.Redacted<string> | undefined
   readonly mapping: Mapping.Mapping
-  readonly rows: Stream.Stream<SourceRow.SourceRow, SourceRow.SourceError>
-  /** What runs the sync with the options made here; default `Sync.run` over `rows`. */
-  readonly start?:
-    | ((
-        options: SyncOptions,
-      ) => Effect.Effect<SyncReport.SyncReport, SyncError.SyncError, ContactSink.ContactSink>)
-    | undefined
-  readonly fraction?: (() => number) | undefined
-  readonly mode: Sync.Mode
-  readonly dryRun: boolean
   readonly display: Progress.Mode
   readonly reportPath?: string | undefined
-  readonly rejectsPath?: string | undefined
   readonly maxRejectRate?: number | undefined
+}
+
+/** Rows read from the configured source. */
+interface FromSource {
+  readonly rows: Stream.Stream<SourceRow.SourceRow, SourceRow.SourceError>
+  readonly fraction?: (() => number) | undefined
+  readonly mode: Sync.Mode
+  readonly rejectsPath?: string | undefined
+}
+
+/** Reads, maps and diffs, and sends nothing: no token, no sink. */
+export interface DryRunSettings extends Common, FromSource {
+  readonly _tag: "DryRun"
+}
+
+/** Sends the source's rows to the configured CRM with `token`. */
+export interface SendSettings extends Common, FromSource {
+  readonly _tag: "Send"
+  readonly token: Redacted.Redacted<string>
   /** Sync options beyond the configuration's (the demo's quicker flush). */
   readonly tuning?: Partial<Pick<Sync.Options<never, never>, "flushAfter" | "resultsTimeout">> | undefined
 }
 
-export type SyncOptions = Omit<Sync.Options<never, never>, "source">
+/** Sends the dead letters kept in `ledger` again, with `token`. */
+export interface RetrySettings extends Common {
+  readonly _tag: "Retry"
+  readonly token: Redacted.Redacted<string>
+  readonly ledger: Ledger.Service
+}
 
-export interface Outcome {
-  readonly report: SyncReport.SyncReport
-  readonly code: number
-  /** Why the code is not 0, in one line. */
-  readonly message: string | undefined
+export type Settings = DryRunSettings | SendSettings | RetrySettings
+
+export interface Outcome extends Verdict.Ending {
   readonly elapsedMillis: number
   readonly sent: number
 }
 
-const stdout = {
-  write: (text: string) => void process.stdout.write(text),
-  get columns() {
-    return process.stdout.columns
-  },
+interface Ran {
+  readonly report: SyncReport.SyncReport
+  readonly preview?: DryRun.Preview | undefined
 }
 
-/** `tty` on a terminal, plain lines otherwise, JSON lines with `--json`. */
-export const displayMode = (json: boolean): Progress.Mode =>
-  json ? "json" : process.stdout.isTTY === true ? "tty" : "lines"
+const outputOptions = (settings: Settings): Output.Options => {
+  const { display, config, reportPath } = settings
+  if (settings._tag === "Retry")
+    return { display, name: config.name, reportPath, dryRun: false, mode: "upsert" }
+  const { rejectsPath } = settings
+  return {
+    display,
+    name: config.name,
+    reportPath,
+    dryRun: settings._tag === "DryRun",
+    mode: settings.mode,
+    fraction: settings.fraction,
+    rejects: rejectsPath === undefined ? undefined : { path: rejectsPath, keyColumn: config.key },
+  }
+}
 
-const codeOf = (error: SyncError.SyncError): number =>
-  error.reason === "Unauthorized" || error.reason === "NotAcceptable"
-    ? Exit.REFUSED
-    : error.reason === "InvalidConfig"
-      ? Exit.USAGE
-      : Exit.ROWS_FAILED
-
-/** Writes never fail the run silently: they are told, and the run ends 1. */
-const writeText = (path: string, text: string): string | undefined => {
-  try {
-    mkdirSync(dirname(path), { recursive: true })
-    writeFileSync(path, text)
-    return undefined
-  } catch (error) {
-    return `cannot write ${path}: ${error instanceof Error ? error.message : String(error)}`
+/** The run the settings ask for, with its layers, telling `output` its events. */
+const start = (settings: Settings, output: Output.Output): Effect.Effect<Ran, Verdict.RunError> => {
+  const { config } = settings
+  const options = {
+    name: config.name,
+    mapping: settings.mapping,
+    batchSize: config.batchSize,
+    concurrency: config.concurrency,
+    requestsPerSecond: config.requestsPerSecond,
+    onEvent: output.onEvent,
+  }
+  switch (settings._tag) {
+    case "DryRun":
+      return Effect.map(
+        DryRun.run({ ...options, mode: settings.mode, source: output.remember(settings.rows) }),
+        (preview) => ({ report: preview.report, preview }),
+      )
+    case "Send": {
+      const source = output.remember(settings.rows)
+      const sync = Sync.run({ ...options, mode: settings.mode, ...settings.tuning, source })
+      return Effect.map(Layers.provide(sync, config, settings.token), (report) => ({ report }))
+    }
+    case "Retry": {
+      const retry = Effect.provideService(DeadLetters.retry(options), Ledger.Ledger, settings.ledger)
+      return Effect.map(Layers.provide(retry, config, settings.token), (report) => ({ report }))
+    }
   }
 }
 
 export const run = (settings: Settings): Effect.Effect<Outcome, Exit.CliFailure> =>
   Effect.scoped(
     Effect.gen(function* () {
-      const { config } = settings
-      const style = Format.styleFor(process.stdout)
-      const scope = yield* Effect.scope
-      const startedAt = Date.now()
-      const display = Progress.make({
-        mode: settings.display,
-        out: stdout,
-        style,
-        name: settings.name,
-        fraction: settings.fraction,
-        dryRun: settings.dryRun,
-      })
-      const rejects =
-        settings.rejectsPath === undefined ? undefined : Rejects.make(settings.rejectsPath, config.key)
-      let writeProblem: string | undefined
-      const onEvent = (event: SyncEvent.SyncEvent) =>
-        Effect.suspend(() => {
-          display.onEvent(event)
-          if (rejects === undefined) return Effect.void
-          return rejects.onEvent(event).pipe(
-            Scope.extend(scope),
-            Effect.catchAll((error) => Effect.sync(() => (writeProblem ??= error.message))),
-          )
-        })
-      const rows =
-        rejects === undefined
-          ? settings.rows
-          : settings.rows.pipe(
-              Stream.mapChunks((chunk) => {
-                rejects.remember(chunk)
-                return chunk
-              }),
-            )
-
-      const options: SyncOptions = {
-        name: settings.name,
-        mapping: settings.mapping,
-        batchSize: config.batchSize,
-        concurrency: config.concurrency,
-        requestsPerSecond: config.requestsPerSecond,
-        mode: settings.mode,
-        onEvent,
-        ...settings.tuning,
-      }
-      let preview: DryRun.Preview | undefined
-      const sync = settings.dryRun
-        ? Effect.map(DryRun.run({ ...options, source: rows }), (found) => {
-            preview = found
-            return found.report
-          })
-        : settings.start === undefined
-          ? Sync.run({ ...options, source: rows })
-          : settings.start(options)
-
-      const ledger = yield* Ledger.optional
-      const withLedger = Option.match(ledger, {
-        onNone: () => sync,
-        onSome: (service) => Effect.provideService(sync, Ledger.Ledger, service),
-      })
-      const results = config.results
-      const withResults =
-        settings.dryRun || results === undefined || results === "none"
-          ? withLedger
-          : Effect.provide(
-              withLedger,
-              Lazy.layer(
-                () => import("@brainsync/adapters-http/WebhookReceiver"),
-                (WebhookReceiver) =>
-                  WebhookReceiver.layer({
-                    host: hostOf(results.webhook.listen),
-                    port: Number(results.webhook.listen.slice(results.webhook.listen.lastIndexOf(":") + 1)),
-                    publicUrl: results.webhook.publicUrl,
-                  }),
-              ),
-            )
-      // A dry run brings its own sink (it sends nothing); the memory sink only completes the type.
-      const withSink = settings.dryRun
-        ? Effect.provide(withResults, ContactSink.layerMemory)
-        : Effect.provide(
-            withResults,
-            Lazy.layer(
-              () => import("@brainsync/adapters-http/MainBrainer"),
-              (MainBrainer) =>
-                MainBrainer.layer({
-                  baseUrl: settings.baseUrl,
-                  // Checked by the caller: only a dry run goes without a token.
-                  token: settings.token!,
-                  requestsPerSecond: config.requestsPerSecond,
-                  timeout:
-                    config.crm.timeoutSeconds === undefined
-                      ? undefined
-                      : `${config.crm.timeoutSeconds} seconds`,
-                  allowInsecureToken: config.crm.allowInsecureToken,
-                }),
-            ),
-          )
-
-      const ticker = yield* Effect.forkScoped(
-        Effect.repeat(
-          Effect.sync(display.tick),
-          Schedule.spaced(settings.display === "tty" ? "100 millis" : "500 millis"),
-        ),
+      const output = yield* Output.make(outputOptions(settings))
+      const result = yield* output.whileRunning(Effect.either(start(settings, output)))
+      const ending = yield* Verdict.decide(
+        Either.map(result, (ran) => ran.report),
+        {
+          counts: output.counts,
+          state: settings.config.state,
+          maxRejectRate: settings.maxRejectRate,
+        },
       )
-      const result = yield* Effect.either(withSink).pipe(
-        // Ctrl-C: show where the run got to. The ledger holds only accepted batches, so the next run resends the rest.
-        Effect.onInterrupt(() =>
-          Effect.sync(() => {
-            if (settings.display === "json") return
-            display.finish()
-            stdout.write(
-              Summary.render(display.counts(), {
-                style,
-                elapsedMillis: Date.now() - startedAt,
-                files: [],
-                dryRun: settings.dryRun,
-              }) + "  Interrupted: rows in batches the CRM had not accepted will be sent by the next run.\n",
-            )
-          }),
-        ),
-      )
-      yield* ticker.interruptAsFork(ticker.id())
-
-      let report: SyncReport.SyncReport
-      let code: number = Exit.OK
-      let message: string | undefined
-      if (result._tag === "Right") report = result.right
-      else {
-        const error = result.left
-        switch (error._tag) {
-          case "SyncError":
-            report = error.report ?? display.counts()
-            code = codeOf(error)
-            message =
-              error.reason === "Unauthorized"
-                ? `the CRM refused the token (401): ${error.message}`
-                : error.reason === "NotAcceptable"
-                  ? `the CRM refused the request (406): ${error.message}`
-                  : error.message
-            break
-          case "SinkConfigError":
-          case "WebhookReceiverError":
-            return yield* Exit.usage(error.message)
-        }
-      }
-      if (code === Exit.OK && report.failed > 0) {
-        code = Exit.ROWS_FAILED
-        message = `${report.failed} row${report.failed === 1 ? "" : "s"} could not be delivered (kept as dead letters${config.state === undefined ? "" : "; brainsync retry sends them again"})`
-      }
-      const limit = settings.maxRejectRate
-      if (
-        code === Exit.OK &&
-        limit !== undefined &&
-        report.read > 0 &&
-        report.rejected / report.read > limit
-      ) {
-        code = Exit.ROWS_FAILED
-        message = `${percent(report.rejected / report.read)} of the rows were rejected, more than the allowed ${percent(limit)}`
-      }
-
-      const elapsedMillis = Date.now() - startedAt
-      const files: Array<Summary.File> = []
-      if (rejects !== undefined) {
-        yield* rejects.close.pipe(
-          Scope.extend(scope),
-          Effect.catchAll((error) => Effect.sync(() => (writeProblem ??= error.message))),
-        )
-        files.push({ label: "rejects", path: rejects.path })
-      }
-      if (settings.reportPath !== undefined) {
-        const problem = writeText(
-          settings.reportPath,
-          `${JSON.stringify(
-            {
-              ...report,
-              dryRun: settings.dryRun,
-              mode: settings.mode,
-              startedAt: new Date(startedAt).toISOString(),
-              elapsedMillis,
-              exitCode: code,
-            },
-            null,
-            2,
-          )}\n`,
-        )
-        if (problem === undefined) files.push({ label: "report", path: settings.reportPath })
-        else writeProblem ??= problem
-      }
-      if (writeProblem !== undefined && code === Exit.OK) {
-        code = Exit.ROWS_FAILED
-        message = writeProblem
-      }
-
-      display.finish()
-      if (settings.display === "json") {
-        const { rejectedRows: _r, failedRows: _f, ...counts } = report
-        stdout.write(
-          `${JSON.stringify({ _tag: "Summary", exitCode: code, message, elapsedMillis, files, dryRun: settings.dryRun, report: counts, ...(preview && { preview: { insert: preview.insert, update: preview.update, differences: preview.differences } }) })}\n`,
-        )
-      } else
-        stdout.write(
-          Summary.render(report, { style, elapsedMillis, files, dryRun: settings.dryRun, preview }),
-        )
-      return { report, code, message, elapsedMillis, sent: display.sent() }
+      const written = yield* output.writeFiles(ending)
+      const final = Verdict.afterWrites(ending, written.problem)
+      output.summary(final, written, result._tag === "Right" ? result.right.preview : undefined)
+      return { ...final, elapsedMillis: written.elapsedMillis, sent: output.sent() }
     }),
   )
-
-const percent = (ratio: number) => `${(ratio * 100).toFixed(1).replace(/\.0$/, "")}%`
-
-const hostOf = (listen: string) => {
-  const host = listen.slice(0, listen.lastIndexOf(":"))
-  return host.startsWith("[") ? host.slice(1, -1) : host
-}

@@ -1,6 +1,8 @@
 /** `brainsync init --csv FILE`: a commented starting configuration from a CSV file's header. */
-import { Command, Options } from "@effect/cli"
+import { Options } from "@effect/cli"
 import * as Lazy from "../lazy.js"
+
+const description = "Write a commented starting configuration from a CSV file's header."
 
 const options = {
   csv: Options.text("csv").pipe(Options.withDescription("The CSV file whose header to start from.")),
@@ -16,10 +18,6 @@ const options = {
   force: Options.boolean("force").pipe(Options.withDescription("Overwrite an existing file.")),
 }
 
-export type Args = Command.Command.ParseConfig<typeof options>
+export type Args = Lazy.Args<typeof options>
 
-export const command = Command.make(
-  "init",
-  options,
-  Lazy.handler(() => import("../handlers/init.js")),
-).pipe(Command.withDescription("Write a commented starting configuration from a CSV file's header."))
+export const command = Lazy.command("init", options, description, () => import("../handlers/init.js"))

@@ -1,7 +1,8 @@
 /** `brainsync retry --config FILE`: sends the dead letters of the state file again. */
-import { Command } from "@effect/cli"
 import * as Lazy from "../lazy.js"
 import * as Shared from "./options.js"
+
+const description = "Send the dead letters of the state file again."
 
 const options = {
   config: Shared.config,
@@ -10,10 +11,6 @@ const options = {
   tokenStdin: Shared.tokenStdin,
 }
 
-export type Args = Command.Command.ParseConfig<typeof options>
+export type Args = Lazy.Args<typeof options>
 
-export const command = Command.make(
-  "retry",
-  options,
-  Lazy.handler(() => import("../handlers/retry.js")),
-).pipe(Command.withDescription("Send the dead letters of the state file again."))
+export const command = Lazy.command("retry", options, description, () => import("../handlers/retry.js"))

@@ -1,7 +1,9 @@
 /** `brainsync status --config FILE`: the state file's last runs and dead letters. */
-import { Command, Options } from "@effect/cli"
+import { Options } from "@effect/cli"
 import * as Lazy from "../lazy.js"
 import * as Shared from "./options.js"
+
+const description = "Show the state file: the last runs, their counts, and the dead letters."
 
 const options = {
   config: Shared.config,
@@ -12,10 +14,6 @@ const options = {
   ),
 }
 
-export type Args = Command.Command.ParseConfig<typeof options>
+export type Args = Lazy.Args<typeof options>
 
-export const command = Command.make(
-  "status",
-  options,
-  Lazy.handler(() => import("../handlers/status.js")),
-).pipe(Command.withDescription("Show the state file: the last runs, their counts, and the dead letters."))
+export const command = Lazy.command("status", options, description, () => import("../handlers/status.js"))

@@ -1,7 +1,9 @@
 /** `brainsync sync --config FILE [overrides]`: one sync run. */
-import { Command, Options } from "@effect/cli"
+import { Options } from "@effect/cli"
 import * as Lazy from "../lazy.js"
 import * as Shared from "./options.js"
+
+const description = "Sync the configured source into the CRM list once."
 
 const text = (name: string, description: string) =>
   Options.text(name).pipe(Options.optional, Options.withDescription(description))
@@ -30,10 +32,6 @@ const options = {
   tokenStdin: Shared.tokenStdin,
 }
 
-export type Args = Command.Command.ParseConfig<typeof options>
+export type Args = Lazy.Args<typeof options>
 
-export const command = Command.make(
-  "sync",
-  options,
-  Lazy.handler(() => import("../handlers/sync.js")),
-).pipe(Command.withDescription("Sync the configured source into the CRM list once."))
+export const command = Lazy.command("sync", options, description, () => import("../handlers/sync.js"))

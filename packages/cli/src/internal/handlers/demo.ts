@@ -87,15 +87,13 @@ export const handle = () =>
       Effect.gen(function* () {
         const source = yield* Source.open({ kind: "csv", path: csv })
         return yield* Run.run({
+          _tag: "Send",
           config: { ...config, source: { kind: "csv", path: csv } },
-          name: config.name,
-          baseUrl: sandbox.url,
           token: sandbox.token,
           mapping: SyncConfig.mapping(config),
           rows: source.rows,
           fraction: source.fraction,
           mode: "upsert",
-          dryRun: false,
           display: Run.displayMode(false),
           reportPath: join(folder, `report-${tag}.json`),
           rejectsPath: join(folder, `rejects-${tag}.csv`),

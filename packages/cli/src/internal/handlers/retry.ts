@@ -3,9 +3,8 @@
  * delivery failed: retries exhausted, or the run stopped). They go as they were mapped then; a row
  * delivered now leaves the dead letters.
  */
-import { DeadLetters } from "@brainsync/adapters-sql"
-import { Ledger as CoreLedger } from "@brainsync/core"
-import { Effect, Option, Stream } from "effect"
+import { DeadLetters, Ledger as CoreLedger } from "@brainsync/core"
+import { Effect, Option } from "effect"
 import { resolve } from "node:path"
 import * as SyncConfig from "../../SyncConfig.js"
 import * as Exit from "../exit.js"
@@ -39,16 +38,11 @@ export const handle = (args: Args) =>
             `Sending ${letters.length} dead letter${letters.length === 1 ? "" : "s"} again.\n`,
           )
         return yield* Run.run({
+          _tag: "Retry",
           config,
-          name: config.name,
-          baseUrl: config.crm.baseUrl,
           token,
+          ledger,
           mapping,
-          rows: Stream.empty,
-          start: (options) =>
-            DeadLetters.retry(options).pipe(Effect.provideService(CoreLedger.Ledger, ledger)),
-          mode: "upsert",
-          dryRun: false,
           display: Run.displayMode(args.json),
           reportPath: Option.getOrUndefined(Option.map(args.report, (path) => resolve(path))),
         })

@@ -58,22 +58,19 @@ export const handle = (args: Args) =>
     if (mapping.problems.length > 0) return yield* Exit.usage(`mapping: ${mapping.problems.join("; ")}`)
     const token = args.dryRun ? undefined : yield* Token.read(args.tokenStdin)
     const source = yield* Source.open(config.source)
+    const settings = {
+      config,
+      mapping,
+      rows: source.rows,
+      fraction: source.fraction,
+      mode: Option.getOrElse(args.mode, () => config.mode ?? "upsert"),
+      display: Run.displayMode(args.json),
+      reportPath: Option.getOrUndefined(Option.map(args.report, (path) => resolve(path))),
+      rejectsPath: Option.getOrUndefined(Option.map(args.rejects, (path) => resolve(path))),
+      maxRejectRate,
+    }
     const outcome = yield* Ledger.provide(
-      Run.run({
-        config,
-        name: config.name,
-        baseUrl: config.crm.baseUrl,
-        token,
-        mapping,
-        rows: source.rows,
-        fraction: source.fraction,
-        mode: Option.getOrElse(args.mode, () => config.mode ?? "upsert"),
-        dryRun: args.dryRun,
-        display: Run.displayMode(args.json),
-        reportPath: Option.getOrUndefined(Option.map(args.report, (path) => resolve(path))),
-        rejectsPath: Option.getOrUndefined(Option.map(args.rejects, (path) => resolve(path))),
-        maxRejectRate,
-      }),
+      Run.run(token === undefined ? { _tag: "DryRun", ...settings } : { _tag: "Send", token, ...settings }),
       config.state,
     )
     if (outcome.code !== Exit.OK)

@@ -3,7 +3,8 @@
  * run stopped) are kept in the ledger with what was to be sent; `retry` sends those, and only
  * those, through `Sync.run` under the same sync name (so the lease, the diff and the commit rule
  * apply). A row that is accepted leaves the dead letters; one that fails again stays with its
- * new error.
+ * new error. It needs only the `Ledger` service, so any ledger serves (the SQL one keeps dead
+ * letters between runs).
  *
  * ```ts
  * DeadLetters.retry({ name: "crm-contacts", mapping }).pipe(Effect.provide(SqlLedger.layerSqlite(path)))
@@ -12,18 +13,16 @@
  * @since 0.1.0
  * @module
  */
-import {
-  type Contact,
-  type ContactSink,
-  Ledger,
-  type Mapping,
-  SourceRow,
-  Sync,
-  SyncError,
-  type SyncEvent,
-  type SyncReport,
-} from "@brainsync/core"
 import { Chunk, Effect, Stream } from "effect"
+import type { Contact } from "./Contact.js"
+import type { ContactSink } from "./ContactSink.js"
+import * as Ledger from "./Ledger.js"
+import type { Mapping } from "./Mapping.js"
+import * as SourceRow from "./SourceRow.js"
+import * as Sync from "./Sync.js"
+import { ledgerFailed, type SyncError } from "./SyncError.js"
+import type { SyncEvent } from "./SyncEvent.js"
+import type { SyncReport } from "./SyncReport.js"
 
 /**
  * The options of `Sync.run` without `source` and `mode`: the dead letters are the source, and
@@ -34,15 +33,15 @@ import { Chunk, Effect, Stream } from "effect"
  */
 export type Options = Omit<Sync.Options<never, never>, "source" | "mode">
 
-const ledgerFailed = (error: Ledger.LedgerError) => SyncError.ledgerFailed(error)
-
 /**
  * The dead letters of a sync (the target is the name and the mapping's list).
  *
  * @since 0.1.0
  * @category utils
  */
-export const list = (options: Pick<Options, "name" | "mapping">) =>
+export const list = (
+  options: Pick<Options, "name" | "mapping">,
+): Effect.Effect<ReadonlyArray<Ledger.DeadLetter>, Ledger.LedgerError, Ledger.Ledger> =>
   Effect.flatMap(Ledger.Ledger, (ledger) =>
     ledger.deadLetters(Ledger.target(options.name, options.mapping.config.listId)),
   )
@@ -54,13 +53,11 @@ export const list = (options: Pick<Options, "name" | "mapping">) =>
  * @since 0.1.0
  * @category running
  */
-export const retry = (
-  options: Options,
-): Effect.Effect<SyncReport.SyncReport, SyncError.SyncError, ContactSink.ContactSink | Ledger.Ledger> =>
+export const retry = (options: Options): Effect.Effect<SyncReport, SyncError, ContactSink | Ledger.Ledger> =>
   Effect.gen(function* () {
     const target = Ledger.target(options.name, options.mapping.config.listId)
     const letters = yield* list(options).pipe(Effect.mapError(ledgerFailed))
-    const contacts = new Map<string, Contact.Contact>()
+    const contacts = new Map<string, Contact>()
     const byRow = new WeakMap<SourceRow.SourceRow, Ledger.DeadLetter>()
     const rows = letters.map((letter) => {
       const row = SourceRow.make({ position: letter.position, fields: { key: letter.key } })
@@ -70,7 +67,7 @@ export const retry = (
     // A dead letter carries a contactId the ledger learned (the diff adds it again); the mapped
     // contact, which the ledger's hash is of, has one only when the mapping reads it from a column.
     const mapsContactId = options.mapping.config.fields?.contactId !== undefined
-    const mapping: Mapping.Mapping = {
+    const mapping: Mapping = {
       config: options.mapping.config,
       problems: options.mapping.problems,
       map: (row) => {
@@ -98,7 +95,7 @@ export const retry = (
     // A dead letter whose row the CRM already has as it is (a later run got it accepted, or the
     // source went back to what was accepted) ends `unchanged`: it is settled, so it leaves too.
     const settled: Array<Ledger.AcceptedRow> = []
-    const onEvent = (event: SyncEvent.SyncEvent) => {
+    const onEvent = (event: SyncEvent) => {
       if (event._tag === "RowsUnchanged")
         for (const row of event.rows) {
           const letter = contacts.get(row.key)

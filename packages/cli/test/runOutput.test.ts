@@ -1,0 +1,189 @@
+import { SourceRow, type SyncEvent, SyncReport } from "@brainsync/core"
+import { describe, expect, it } from "@effect/vitest"
+import { Chunk, Effect, Fiber, Stream, TestClock } from "effect"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import * as Exit from "../src/internal/exit.js"
+import * as Output from "../src/internal/runOutput.js"
+
+const captured = () => {
+  let text = ""
+  const out: Output.Out = { write: (piece) => void (text += piece), columns: 80, isTTY: false }
+  return { out, text: () => text }
+}
+
+const folder = () => mkdtempSync(join(tmpdir(), "brainsync-run-output-"))
+
+const clock = () => {
+  let millis = Date.UTC(2026, 0, 2, 3, 4, 5)
+  return { now: () => millis, advance: (by: number) => void (millis += by) }
+}
+
+const rows = [
+  SourceRow.make({ position: "line 2", fields: { id: "K1", email: "a@example.com" } }),
+  SourceRow.make({ position: "line 3", fields: { id: "K2", email: "not-an-email" } }),
+]
+
+const events: ReadonlyArray<SyncEvent.SyncEvent> = [
+  { _tag: "Started", name: "contacts", batchSize: 100, concurrency: 4 },
+  { _tag: "RowsRead", count: 2, total: 2 },
+  {
+    _tag: "RowsRejected",
+    by: "mapping",
+    rows: [{ position: "line 3", key: "K2", field: "email", reason: "not an email" }],
+  },
+]
+
+const report = (counts: Partial<SyncReport.SyncReport>) => ({ ...SyncReport.empty("contacts"), ...counts })
+
+describe("runOutput: the display, the rejects file, the report file and the summary of one run", () => {
+  it.scoped(
+    "writes the rejected rows with their values, the report file with the exit code, and one JSON summary",
+    () =>
+      Effect.gen(function* () {
+        const dir = folder()
+        const { out, text } = captured()
+        const time = clock()
+        const output = yield* Output.make({
+          display: "json",
+          name: "contacts",
+          dryRun: false,
+          mode: "update-only",
+          rejects: { path: join(dir, "rejects.csv"), keyColumn: "id" },
+          reportPath: join(dir, "out/report.json"),
+          out,
+          now: time.now,
+        })
+        yield* Stream.runDrain(output.remember(Stream.fromChunk(Chunk.unsafeFromArray(rows))))
+        for (const event of events) yield* output.onEvent(event)
+        time.advance(1500)
+        const ending = {
+          report: report({ read: 2, rejected: 1, accepted: 1 }),
+          code: Exit.OK,
+          message: undefined,
+        }
+        const written = yield* output.writeFiles(ending)
+        expect(written).toEqual({
+          files: [
+            { label: "rejects", path: join(dir, "rejects.csv") },
+            { label: "report", path: join(dir, "out/report.json") },
+          ],
+          elapsedMillis: 1500,
+          problem: undefined,
+        })
+        expect(readFileSync(join(dir, "rejects.csv"), "utf8")).toBe(
+          "position,outcome,reason,id,email\nline 3,rejected,email: not an email,K2,not-an-email\n",
+        )
+        const file = JSON.parse(readFileSync(join(dir, "out/report.json"), "utf8"))
+        expect(file).toMatchObject({
+          read: 2,
+          rejected: 1,
+          dryRun: false,
+          mode: "update-only",
+          startedAt: "2026-01-02T03:04:05.000Z",
+          elapsedMillis: 1500,
+          exitCode: 0,
+        })
+
+        output.summary(ending, written, undefined)
+        const lines = text().trim().split("\n")
+        const summary = JSON.parse(lines.at(-1)!)
+        expect(summary).toMatchObject({
+          _tag: "Summary",
+          exitCode: 0,
+          elapsedMillis: 1500,
+          dryRun: false,
+          files: written.files,
+          report: { read: 2, rejected: 1, accepted: 1 },
+        })
+        expect(summary.report.rejectedRows).toBeUndefined()
+        expect(summary.preview).toBeUndefined()
+        // the display printed every event as a JSON line before the summary
+        expect(lines.slice(0, -1).map((line) => JSON.parse(line)._tag)).toEqual([
+          "Started",
+          "RowsRead",
+          "RowsRejected",
+        ])
+      }),
+  )
+
+  it.scoped("a report file that cannot be written is the run's problem and is not listed", () =>
+    Effect.gen(function* () {
+      const dir = folder()
+      writeFileSync(join(dir, "taken"), "a file where a folder should be")
+      const output = yield* Output.make({
+        display: "lines",
+        name: "contacts",
+        dryRun: true,
+        mode: "upsert",
+        reportPath: join(dir, "taken/report.json"),
+        out: captured().out,
+      })
+      const written = yield* output.writeFiles({ report: report({}), code: Exit.OK, message: undefined })
+      expect(written.files).toEqual([])
+      expect(written.problem).toMatch(/^cannot write .*taken\/report\.json: /)
+    }),
+  )
+
+  it.scoped("the table summary of a dry run counts what it would send", () =>
+    Effect.gen(function* () {
+      const { out, text } = captured()
+      const output = yield* Output.make({
+        display: "lines",
+        name: "contacts",
+        dryRun: true,
+        mode: "upsert",
+        out,
+      })
+      const ending = { report: report({ read: 5, accepted: 5 }), code: Exit.OK, message: undefined }
+      output.summary(ending, yield* output.writeFiles(ending), undefined)
+      expect(text()).toMatch(/rows read\s+5/)
+      expect(output.sent()).toBe(0)
+    }),
+  )
+
+  it.scoped(
+    "interrupted, it prints the counts so far and says the next run sends the rest (no table with --json)",
+    () =>
+      Effect.gen(function* () {
+        const interrupted = (display: "lines" | "json") =>
+          Effect.gen(function* () {
+            const { out, text } = captured()
+            const output = yield* Output.make({
+              display,
+              name: "contacts",
+              dryRun: false,
+              mode: "upsert",
+              out,
+            })
+            yield* output.onEvent({ _tag: "RowsRead", count: 3, total: 3 })
+            const fiber = yield* Effect.fork(output.whileRunning(Effect.never))
+            yield* TestClock.adjust("2 seconds")
+            yield* Fiber.interrupt(fiber)
+            expect(output.counts().read).toBe(3)
+            return text()
+          })
+        const lines = yield* interrupted("lines")
+        expect(lines).toMatch(/rows read\s+3/)
+        expect(lines).toContain(
+          "Interrupted: rows in batches the CRM had not accepted will be sent by the next run.\n",
+        )
+        const json = yield* interrupted("json")
+        expect(
+          json
+            .split("\n")
+            .filter((line) => line !== "")
+            .map((line) => JSON.parse(line)._tag),
+        ).toEqual(["RowsRead"])
+      }),
+  )
+
+  it("writeText tells why a file cannot be written instead of throwing", () => {
+    const dir = folder()
+    expect(Output.writeText(join(dir, "a/b.txt"), "x")).toBeUndefined()
+    expect(readFileSync(join(dir, "a/b.txt"), "utf8")).toBe("x")
+    writeFileSync(join(dir, "file"), "")
+    expect(Output.writeText(join(dir, "file/c.txt"), "x")).toMatch(/^cannot write /)
+  })
+})
