@@ -17,13 +17,12 @@
  * @since 0.1.0
  * @module
  */
-import { HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
-import { SourceRow } from "@brainsync/core"
-import { Chunk, Clock, Duration, Effect, Option, Random, Redacted, Stream } from "effect"
+import { HttpClient } from "@effect/platform"
+import { Backoff, SourceRow } from "@brainsync/core"
+import { Chunk, Duration, Effect, Either, type Redacted, Stream } from "effect"
 import * as JsonPath from "./internal/jsonPath.js"
-import { nextLink } from "./internal/linkHeader.js"
-import { parseRetryAfter } from "./internal/retryAfter.js"
-import { errorCode } from "./internal/transport.js"
+import * as PageRequest from "./internal/pageRequest.js"
+import * as Paginators from "./internal/paginators.js"
 
 /**
  * `?page=1`, `?page=2`, ... until a page comes back empty or shorter than `size`.
@@ -204,27 +203,6 @@ export interface Options {
   readonly name?: string | undefined
 }
 
-interface Page {
-  readonly body: unknown
-  readonly link: string | undefined
-}
-
-/** A failed page: whether trying again may help, and after how long at least. */
-interface Failure {
-  readonly message: string
-  readonly retryable: boolean
-  readonly retryAfterSeconds?: number | undefined
-  readonly cause?: unknown
-}
-
-interface State {
-  readonly page: number
-  readonly url: URL
-  readonly offset: number
-}
-
-const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504])
-
 /**
  * The rows of every page, fetched one page at a time as the stream is pulled, with the
  * `HttpClient` in the context.
@@ -261,163 +239,46 @@ export const make = (
           new SourceRow.SourceError({ source: options.name ?? "http", message: `not a URL: ${options.url}` }),
       })
       const source = options.name ?? `${first.origin}${first.pathname}`
-      const client = yield* HttpClient.HttpClient
-      const itemsPath = JsonPath.segments(options.items)
-      const pagination = options.pagination
-      const maxAttempts = options.maxAttempts ?? 5
-      const baseDelay = Duration.toMillis(Duration.decode(options.retryBaseDelay ?? "200 millis"))
-      const maxDelay = Duration.toMillis(Duration.decode(options.retryMaxDelay ?? "30 seconds"))
-      const timeout = Duration.decode(options.timeout ?? "30 seconds")
       const sourceError = (message: string, cause?: unknown) =>
         new SourceRow.SourceError({ source, message, cause })
+      const itemsPath = JsonPath.segments(options.items)
+      const paginator = Paginators.of(options.pagination)
+      const policy = Backoff.make(
+        {
+          maxAttempts: options.maxAttempts,
+          baseDelay: options.retryBaseDelay,
+          maxDelay: options.retryMaxDelay,
+        },
+        { baseDelay: "200 millis" },
+      )
+      const fetchOnce = PageRequest.make(
+        yield* HttpClient.HttpClient,
+        options,
+        Duration.decode(options.timeout ?? "30 seconds"),
+      )
 
-      const authorize = (request: HttpClientRequest.HttpClientRequest) => {
-        const auth = options.auth
-        if (auth === undefined) return request
-        return auth._tag === "Bearer"
-          ? HttpClientRequest.bearerToken(request, auth.token)
-          : HttpClientRequest.setHeader(request, auth.name, Redacted.value(auth.value))
-      }
-      const base = (url: URL) =>
-        authorize(
-          HttpClientRequest.get(url).pipe(
-            HttpClientRequest.acceptJson,
-            HttpClientRequest.setHeaders(options.headers ?? {}),
+      const fetchPage = (at: Paginators.Position) =>
+        Backoff.retry(fetchOnce(at.url, at.page), {
+          policy,
+          while: (failure) => failure.retryable,
+          atLeast: (failure) => (failure.retryAfterSeconds ?? 0) * 1000,
+        }).pipe(
+          Effect.mapError(({ error, attempts }) =>
+            sourceError(
+              `${error.message}${error.retryable ? ` (after ${attempts} attempts)` : ""}`,
+              error.cause,
+            ),
           ),
         )
 
-      const read = (response: HttpClientResponse.HttpClientResponse, page: number) =>
-        Effect.gen(function* () {
-          if (response.status < 200 || response.status >= 300) {
-            const now = yield* Clock.currentTimeMillis
-            return yield* Effect.fail<Failure>({
-              message: `page ${page}: HTTP ${response.status}`,
-              retryable: RETRYABLE_STATUS.has(response.status),
-              retryAfterSeconds: parseRetryAfter(response.headers["retry-after"], now),
-            })
-          }
-          const text = yield* Effect.mapError(response.text, (error): Failure => ({
-            message: `page ${page}: the body broke off`,
-            retryable: true,
-            cause: error.cause,
-          }))
-          const body = yield* Effect.try({
-            try: () => JSON.parse(text) as unknown,
-            catch: (): Failure => ({ message: `page ${page}: the body is not JSON`, retryable: false }),
-          })
-          return { body, link: response.headers["link"] } satisfies Page
-        })
-
-      const attempt = (url: URL, page: number): Effect.Effect<Page, Failure> =>
-        client.execute(base(url)).pipe(
-          Effect.mapError((error): Failure => ({
-            message: `page ${page}: ${errorCode(error.cause) ?? error.reason} from ${url.host}`,
-            retryable: error._tag === "ResponseError" || error.reason === "Transport",
-            cause: error.cause,
-          })),
-          Effect.flatMap((response) => read(response, page)),
-          Effect.timeoutFail({
-            duration: timeout,
-            onTimeout: (): Failure => ({
-              message: `page ${page}: no answer within ${Duration.format(timeout)}`,
-              retryable: true,
-            }),
-          }),
-        )
-
-      const fetchPage = (url: URL, page: number, tried = 1): Effect.Effect<Page, SourceRow.SourceError> =>
-        Effect.catchAll(attempt(url, page), (failure) => {
-          if (!failure.retryable || tried >= maxAttempts) {
-            const after = failure.retryable ? ` (after ${tried} attempts)` : ""
-            return Effect.fail(sourceError(`${failure.message}${after}`, failure.cause))
-          }
-          return Effect.flatMap(Random.next, (random) => {
-            const backoff = Math.min(maxDelay, baseDelay * 2 ** (tried - 1)) * (0.5 + random / 2)
-            const wait = Math.max(backoff, (failure.retryAfterSeconds ?? 0) * 1000)
-            return Effect.zipRight(Effect.sleep(Duration.millis(wait)), fetchPage(url, page, tried + 1))
-          })
-        })
-
-      const withParams = (url: URL, params: Record<string, string>) => {
-        const next = new URL(url)
-        for (const [name, value] of Object.entries(params)) next.searchParams.set(name, value)
-        return next
-      }
-
-      const start: State = {
-        page: 1,
-        offset: 0,
-        url:
-          pagination._tag === "PageNumber"
-            ? withParams(first, {
-                [pagination.param]: String(pagination.first),
-                ...(pagination.sizeParam !== undefined && pagination.size !== undefined
-                  ? { [pagination.sizeParam]: String(pagination.size) }
-                  : {}),
-              })
-            : pagination._tag === "OffsetLimit"
-              ? withParams(first, {
-                  [pagination.offsetParam]: "0",
-                  [pagination.limitParam]: String(pagination.limit),
-                })
-              : first,
-      }
-
-      const next = (
-        state: State,
-        page: Page,
-        count: number,
-      ): Effect.Effect<Option.Option<State>, SourceRow.SourceError> => {
-        const following = (url: URL, offset = state.offset): Option.Option<State> =>
-          Option.some({ page: state.page + 1, offset, url })
-        switch (pagination._tag) {
-          case "PageNumber":
-            if (count === 0 || (pagination.size !== undefined && count < pagination.size))
-              return Effect.succeed(Option.none())
-            return Effect.succeed(
-              following(withParams(state.url, { [pagination.param]: String(pagination.first + state.page) })),
-            )
-          case "OffsetLimit": {
-            if (count < pagination.limit) return Effect.succeed(Option.none())
-            const offset = state.offset + count
-            return Effect.succeed(
-              following(withParams(state.url, { [pagination.offsetParam]: String(offset) }), offset),
-            )
-          }
-          case "Cursor": {
-            const value = JsonPath.get(page.body, pagination.cursorPath)
-            if (value === undefined || value === null || value === "") return Effect.succeed(Option.none())
-            if (typeof value !== "string" && typeof value !== "number")
-              return Effect.fail(
-                sourceError(
-                  `page ${state.page}: the cursor at ${JsonPath.show(pagination.cursorPath)} is not a string or number`,
-                ),
-              )
-            const url = withParams(state.url, { [pagination.param]: String(value) })
-            if (url.href === state.url.href)
-              return Effect.fail(
-                sourceError(`page ${state.page}: the API gave the same cursor again (${String(value)})`),
-              )
-            return Effect.succeed(following(url))
-          }
-          case "LinkHeader": {
-            const url = nextLink(page.link, state.url)
-            if (url === undefined) return Effect.succeed(Option.none())
-            if (url.href === state.url.href)
-              return Effect.fail(sourceError(`page ${state.page}: the next link points to the same page`))
-            return Effect.succeed(following(url))
-          }
-        }
-      }
-
-      const rows = (state: State, page: Page) => {
+      const rows = (at: Paginators.Position, page: Paginators.Page) => {
         const items = JsonPath.get(page.body, itemsPath)
         if (!Array.isArray(items))
-          return Effect.fail(sourceError(`page ${state.page}: ${JsonPath.show(itemsPath)} is not an array`))
+          return Effect.fail(sourceError(`page ${at.page}: ${JsonPath.show(itemsPath)} is not an array`))
         const chunk: Array<SourceRow.SourceRow> = new Array(items.length)
         for (let i = 0; i < items.length; i++) {
           const item: unknown = items[i]
-          const position = `page ${state.page} #${i + 1}`
+          const position = `page ${at.page} #${i + 1}`
           chunk[i] =
             typeof item === "object" && item !== null && !Array.isArray(item)
               ? SourceRow.make({ position, fields: item as Record<string, unknown> })
@@ -426,12 +287,15 @@ export const make = (
         return Effect.succeed(chunk)
       }
 
-      return Stream.paginateChunkEffect(start, (state) =>
+      const start: Paginators.Position = { page: 1, offset: 0, url: paginator.first(first) }
+      return Stream.paginateChunkEffect(start, (at) =>
         Effect.gen(function* () {
-          const page = yield* fetchPage(state.url, state.page)
-          const chunk = yield* rows(state, page)
-          const following = yield* next(state, page, chunk.length)
-          return [Chunk.unsafeFromArray(chunk), following] as const
+          const page = yield* fetchPage(at)
+          const chunk = yield* rows(at, page)
+          const next = yield* Either.mapLeft(paginator.next(at, page, chunk.length), (message) =>
+            sourceError(message),
+          )
+          return [Chunk.unsafeFromArray(chunk), next] as const
         }),
       )
     }),

@@ -6,8 +6,11 @@
  * do about it. When a response is lost, the error (and a warning in the log) says how many of the
  * batch's contacts have no contactId, email or mobile: those are the ones a resend may duplicate.
  *
- * With `requestsPerSecond`, requests are spread evenly and the CRM never counts more than that
- * many in one second (see `internal/pacer.ts`); after a 429 everyone waits its `Retry-After`.
+ * With `requestsPerSecond`, the sink paces its requests with a `RateLimiter` (core's, the
+ * sliding-window algorithm): they are spread evenly and the CRM never counts more than that many
+ * in one second; after a 429 everyone waits its `Retry-After`. Without it, the sink uses the
+ * `RateLimiter` provided to it, if any (a limiter shared between processes, another algorithm).
+ * A sync uses the sink's limiter rather than one of its own.
  *
  * The bearer token stays `Redacted`: it is put into the request's headers and nowhere else, and
  * errors never carry the request. It is refused over plain `http://` to a host that is not this
@@ -18,10 +21,20 @@
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
-import { ContactSink } from "@brainsync/core"
-import { Clock, Config, type ConfigError, Data, Duration, Effect, Either, Layer, Redacted } from "effect"
-import { type Configured, read } from "./internal/configured.js"
-import * as Pacer from "./internal/pacer.js"
+import { ContactSink, RateLimiter } from "@brainsync/core"
+import {
+  Clock,
+  Config,
+  type ConfigError,
+  Data,
+  Duration,
+  Effect,
+  Either,
+  Layer,
+  Option,
+  Redacted,
+} from "effect"
+import { type Configurable, read, readAll } from "./internal/configured.js"
 import { interpret } from "./internal/responses.js"
 import { parseRetryAfter } from "./internal/retryAfter.js"
 import { countUnidentified, fromClientError, timedOut, withDuplicateRisk } from "./internal/transport.js"
@@ -38,11 +51,24 @@ export interface Options {
   readonly token: Redacted.Redacted<string>
   /** How long one request may take, answer included (default 30 seconds). */
   readonly timeout?: Duration.DurationInput | undefined
-  /** The CRM's rate limit; requests are spaced so that the CRM never counts more in one second (default: no limit). */
+  /**
+   * The CRM's rate limit; requests are spaced so that the CRM never counts more in one second
+   * (default: the `RateLimiter` provided to the sink, else no limit).
+   */
   readonly requestsPerSecond?: number | undefined
   /** Send the token over plain `http://` to a host that is not loopback (default false). */
   readonly allowInsecureToken?: boolean | undefined
 }
+
+/**
+ * The options of `layerConfig`: each one a value or the `Config` to read it from. `baseUrl`
+ * defaults to `Config.string("MAINBRAINER_BASE_URL")`, and `token` to
+ * `Config.redacted("MAINBRAINER_TOKEN")`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ConfigOptions = Configurable<Options>
 
 /**
  * The sink was configured so that it cannot, or must not, send anything.
@@ -98,16 +124,11 @@ export const make = (
 ): Effect.Effect<ContactSink.Service, SinkConfigError, HttpClient.HttpClient> =>
   Effect.gen(function* () {
     const url = yield* endpointUrl(options)
-    const rate = options.requestsPerSecond
-    if (rate !== undefined && !(rate > 0)) {
-      return yield* new SinkConfigError({
-        reason: "InvalidRate",
-        message: "requestsPerSecond must be positive",
-      })
-    }
+    const limiter = yield* limiterOf(options)
+    const pace = <A, E, R>(request: Effect.Effect<A, E, R>) =>
+      limiter === undefined ? request : limiter.run(request)
     const timeout = Duration.decode(options.timeout ?? "30 seconds")
     const client = yield* HttpClient.HttpClient
-    const pacer = yield* Pacer.make(rate)
     const base = HttpClientRequest.post(url).pipe(
       HttpClientRequest.bearerToken(options.token),
       HttpClientRequest.acceptJson,
@@ -129,7 +150,7 @@ export const make = (
 
     const upsert: ContactSink.Service["upsert"] = (batch) =>
       Effect.gen(function* () {
-        const { response, body } = yield* pacer.run(send(HttpClientRequest.bodyUnsafeJson(base, batch))).pipe(
+        const { response, body } = yield* pace(send(HttpClientRequest.bodyUnsafeJson(base, batch))).pipe(
           Effect.catchIf(
             (error) => error.maybeApplied,
             (error) => {
@@ -148,14 +169,22 @@ export const make = (
           body,
           retryAfterSeconds: parseRetryAfter(response.headers["retry-after"], now),
         })
-        if (Either.isLeft(answer) && answer.left._tag === "RateLimited") {
-          yield* pacer.pause(answer.left.retryAfterSeconds ?? 1)
+        if (limiter !== undefined && Either.isLeft(answer) && answer.left._tag === "RateLimited") {
+          yield* limiter.pause(Duration.seconds(answer.left.retryAfterSeconds ?? 1))
         }
         return yield* answer
       })
 
-    return { upsert }
+    return limiter === undefined ? { upsert } : { upsert, limiter }
   })
+
+/** The sink's limiter: its own from `requestsPerSecond`, else the one provided, else none. */
+const limiterOf = (options: Options): Effect.Effect<RateLimiter.Service | undefined, SinkConfigError> =>
+  options.requestsPerSecond === undefined
+    ? Effect.map(Effect.serviceOption(RateLimiter.RateLimiter), Option.getOrUndefined)
+    : RateLimiter.make({ requestsPerSecond: options.requestsPerSecond }).pipe(
+        Effect.mapError((error) => new SinkConfigError({ reason: "InvalidRate", message: error.message })),
+      )
 
 /** The undici connection pool: kept-alive connections, closed with the layer. */
 const ClientLive = NodeHttpClient.layerUndici
@@ -197,22 +226,6 @@ export const layerWithClient = (
   Layer.effect(ContactSink.ContactSink, make(options))
 
 /**
- * The options of `layerConfig`: each one a value or the `Config` to read it from.
- *
- * @since 0.1.0
- * @category models
- */
-export interface ConfigOptions {
-  /** Default: `Config.string("MAINBRAINER_BASE_URL")`. */
-  readonly baseUrl?: Configured<string> | undefined
-  /** Default: `Config.redacted("MAINBRAINER_TOKEN")`. */
-  readonly token?: Configured<Redacted.Redacted<string>> | undefined
-  readonly timeout?: Configured<Duration.DurationInput> | undefined
-  readonly requestsPerSecond?: Configured<number> | undefined
-  readonly allowInsecureToken?: Configured<boolean> | undefined
-}
-
-/**
  * The sink from configuration: by default `MAINBRAINER_BASE_URL` and `MAINBRAINER_TOKEN` (read
  * with `Config.redacted`, so the token is never held as plain text); each option is a value or a
  * `Config`, e.g. `layerConfig({ requestsPerSecond: 10 })`.
@@ -246,12 +259,7 @@ export const layerConfig = (
     Effect.gen(function* () {
       const baseUrl = (yield* read(options.baseUrl)) ?? (yield* Config.string("MAINBRAINER_BASE_URL"))
       const token = (yield* read(options.token)) ?? (yield* Config.redacted("MAINBRAINER_TOKEN"))
-      return layer({
-        baseUrl,
-        token,
-        timeout: yield* read(options.timeout),
-        requestsPerSecond: yield* read(options.requestsPerSecond),
-        allowInsecureToken: yield* read(options.allowInsecureToken),
-      })
+      const rest = yield* readAll(options, ["timeout", "requestsPerSecond", "allowInsecureToken"])
+      return layer({ baseUrl, token, ...rest })
     }),
   )

@@ -16,7 +16,7 @@ import { NodeHttpServer, NodeHttpServerRequest } from "@effect/platform-node"
 import { BatchReport, BatchResults } from "@brainsync/core"
 import { type ConfigError, Data, Effect, Either, Layer, Schema, type Scope } from "effect"
 import * as BoundedBody from "./internal/boundedBody.js"
-import { type Configured, read } from "./internal/configured.js"
+import { type Configurable, readAll } from "./internal/configured.js"
 import * as ReportInbox from "./internal/reportInbox.js"
 
 /**
@@ -40,6 +40,14 @@ export interface Options {
   /** The most reports held that nobody awaited yet (default 10,000); the oldest go first. */
   readonly maxHeldReports?: number | undefined
 }
+
+/**
+ * The options of `layerConfig`: each one a value or the `Config` to read it from.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ConfigOptions = Configurable<Options>
 
 /**
  * The receiver could not start: it cannot listen on the address.
@@ -153,20 +161,6 @@ export const layer = (options: Options = {}): Layer.Layer<BatchResults.BatchResu
   Layer.scoped(BatchResults.BatchResults, make(options))
 
 /**
- * The options of `layerConfig`: each one a value or the `Config` to read it from.
- *
- * @since 0.1.0
- * @category models
- */
-export interface ConfigOptions {
-  readonly host?: Configured<string> | undefined
-  readonly port?: Configured<number> | undefined
-  readonly publicUrl?: Configured<string> | undefined
-  readonly maxBodyBytes?: Configured<number> | undefined
-  readonly maxHeldReports?: Configured<number> | undefined
-}
-
-/**
  * The receiver from configuration: each option a value or a `Config`, e.g.
  * `{ publicUrl: Config.string("WEBHOOK_PUBLIC_URL") }`.
  *
@@ -177,13 +171,5 @@ export const layerConfig = (
   options: ConfigOptions = {},
 ): Layer.Layer<BatchResults.BatchResults, WebhookReceiverError | ConfigError.ConfigError> =>
   Layer.unwrapEffect(
-    Effect.gen(function* () {
-      return layer({
-        host: yield* read(options.host),
-        port: yield* read(options.port),
-        publicUrl: yield* read(options.publicUrl),
-        maxBodyBytes: yield* read(options.maxBodyBytes),
-        maxHeldReports: yield* read(options.maxHeldReports),
-      })
-    }),
+    Effect.map(readAll(options, ["host", "port", "publicUrl", "maxBodyBytes", "maxHeldReports"]), layer),
   )

@@ -1,7 +1,7 @@
 /** The sink's rate pacing and `Retry-After` reading, on the test clock. */
 import { describe, expect, it } from "@effect/vitest"
 import { type Duration, Effect, Fiber, Ref, TestClock } from "effect"
-import * as Pacer from "../src/internal/pacer.js"
+import * as Pacer from "../../core/src/internal/pacer.js"
 import { parseRetryAfter } from "../src/internal/retryAfter.js"
 
 describe("Retry-After", () => {

@@ -11,6 +11,7 @@ import { Context, Data, Effect, Layer, Ref } from "effect"
 import type { ApiError } from "./ApiError.js"
 import type { BatchAccepted } from "./BatchAccepted.js"
 import type { BatchRequest } from "./BatchRequest.js"
+import type { Service as RateLimiter } from "./RateLimiter.js"
 
 /**
  * The request did not get a usable answer. `maybeApplied` is true when the request was sent in
@@ -46,6 +47,11 @@ export type SinkError = ApiError | TransportError
  */
 export interface Service {
   readonly upsert: (request: BatchRequest) => Effect.Effect<BatchAccepted, SinkError>
+  /**
+   * The rate limiter that paces this sink's requests, when it has one. A sync then adds no limiter
+   * of its own, and pauses this one after a 429.
+   */
+  readonly limiter?: RateLimiter | undefined
 }
 
 /**

@@ -1,6 +1,9 @@
 /**
- * The `HttpApi` definition of the MainBrainer endpoint: the single source from which the client,
- * the sandbox server and `docs/openapi.json` are derived.
+ * The `HttpApi` definition of the MainBrainer endpoint: the sandbox server and `docs/openapi.json`
+ * are built from it. The client (`MainBrainer` in `@brainsync/adapters-http`) is not an
+ * `HttpApiClient`, since it must read bodies the contract does not promise; it decodes errors with
+ * the same schemas, and reads each status as `upsertBatchErrors`, derived from this definition,
+ * says.
  *
  * @since 0.1.0
  * @module
@@ -13,7 +16,9 @@ import {
   HttpApiSecurity,
   OpenApi,
 } from "@effect/platform"
+import { Option, SchemaAST } from "effect"
 import {
+  ApiError,
   BadRequest,
   Conflict,
   NotAcceptable,
@@ -78,3 +83,29 @@ export class MainBrainerApi extends HttpApi.make("MainBrainer")
   .add(ContactsGroup)
   .annotate(OpenApi.Title, "MainBrainer CRM — Contacts Insert and Update (Batch)")
   .annotate(OpenApi.Version, "1.0.0") {}
+
+/**
+ * The error each documented error status of `upsertBatch` stands for (its own errors and its
+ * middleware's), as this definition declares it: how a client reads an answer's status. A status
+ * that is not here is not documented.
+ *
+ * @since 0.1.0
+ * @category api
+ */
+export const upsertBatchErrors: ReadonlyMap<number, ApiError["_tag"]> = (() => {
+  const table = new Map<number, ApiError["_tag"]>()
+  HttpApi.reflect(MainBrainerApi, {
+    predicate: ({ endpoint }) => endpoint.name === upsertBatch.name,
+    onGroup: () => {},
+    onEndpoint: ({ errors }) => {
+      for (const [status, { ast }] of errors) {
+        if (Option.isNone(ast)) continue
+        const members = SchemaAST.isUnion(ast.value) ? ast.value.types : [ast.value]
+        // The definition's own `HttpApiDecodeError` (also 400) is not one of the contract's errors.
+        const error = ApiError.members.find((member) => members.includes(member.ast))
+        if (error !== undefined) table.set(status, error._tag)
+      }
+    },
+  })
+  return table
+})()

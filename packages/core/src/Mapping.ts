@@ -205,6 +205,30 @@ export const make = (config: Config): Mapping => ({
 export const decode = (input: unknown): Effect.Effect<Mapping, ParseResult.ParseError> =>
   Effect.map(Schema.decodeUnknown(Config, { errors: "all" })(input), make)
 
+interface PropertyColumn {
+  readonly column: string
+  readonly name: string | undefined
+  readonly id: string | undefined
+  /** How a rejection names it. */
+  readonly field: string
+}
+
+/** The property columns, by name first, then by id. */
+const propertyColumns = (config: Config): ReadonlyArray<PropertyColumn> => [
+  ...Object.entries(config.properties ?? {}).map(([name, column]) => ({
+    column,
+    name,
+    id: undefined,
+    field: name,
+  })),
+  ...Object.entries(config.propertyIds ?? {}).map(([id, column]) => ({
+    column,
+    name: undefined,
+    id,
+    field: id,
+  })),
+]
+
 const compile = (config: Config): ((row: SourceRow) => Result) => {
   const fields = config.fields ?? {}
   const keyColumn = config.key
@@ -216,26 +240,7 @@ const compile = (config: Config): ((row: SourceRow) => Result) => {
       : undefined
   const defaultCallingCode =
     defaultCountry === undefined ? undefined : Number(getCountryCallingCode(defaultCountry))
-  const properties: ReadonlyArray<{
-    readonly column: string
-    readonly name: string | undefined
-    readonly id: string | undefined
-    /** How a rejection names it. */
-    readonly field: string
-  }> = [
-    ...Object.entries(config.properties ?? {}).map(([name, column]) => ({
-      column,
-      name,
-      id: undefined,
-      field: name,
-    })),
-    ...Object.entries(config.propertyIds ?? {}).map(([id, column]) => ({
-      column,
-      name: undefined,
-      id,
-      field: id,
-    })),
-  ]
+  const properties = propertyColumns(config)
   const { contactId, email, emailOptIn, mobileCountryCode, mobileNumber, mobileOptIn, phone } = fields
 
   return (row) => {

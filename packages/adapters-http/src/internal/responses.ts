@@ -1,9 +1,11 @@
 /**
  * What each answer of `POST /contacts/batch` means: the 202 body, one of the contract's typed
  * errors (decoded from the body, so that problem indices are kept), or a `TransportError` for
- * anything the contract does not document.
+ * anything the contract does not document. Which error a status stands for comes from the
+ * `HttpApi` definition (`MainBrainerApi.upsertBatchErrors`); how leniently each one's body is
+ * read is the client's own choice, made here.
  */
-import { ApiError, BatchAccepted, ContactSink } from "@brainsync/core"
+import { ApiError, BatchAccepted, ContactSink, MainBrainerApi } from "@brainsync/core"
 import { Either, Schema } from "effect"
 
 const optionalMessage = { message: Schema.optional(Schema.String) }
@@ -76,32 +78,32 @@ const failure = (answer: Answer, json: Either.Either<unknown, undefined>): Conta
   const fallback = `HTTP ${status}`
   const invalid = () =>
     unexpected(status, Either.isLeft(json) ? "a body that is not JSON" : "an undocumented body", false)
-  switch (status) {
-    case 400:
+  switch (MainBrainerApi.upsertBatchErrors.get(status)) {
+    case "BadRequest":
       return Either.match(decodeProblems(body), {
         onLeft: invalid,
         onRight: ({ message, errors }) => new ApiError.BadRequest({ message: message ?? fallback, errors }),
       })
-    case 401:
+    case "Unauthorized":
       return new ApiError.Unauthorized({
         message: Either.getOrUndefined(decodeMessage(body))?.message ?? fallback,
       })
-    case 406:
+    case "NotAcceptable":
       return new ApiError.NotAcceptable({
         message: Either.getOrUndefined(decodeMessage(body))?.message ?? fallback,
       })
-    case 409:
+    case "Conflict":
       return Either.match(decodeConflicts(body), {
         onLeft: invalid,
         onRight: ({ message, errors }) => new ApiError.Conflict({ message: message ?? fallback, errors }),
       })
-    case 422:
+    case "Unprocessable":
       return Either.match(decodeProblems(body), {
         onLeft: invalid,
         onRight: ({ message, errors }) =>
           new ApiError.Unprocessable({ message: message ?? fallback, errors }),
       })
-    case 429: {
+    case "RateLimited": {
       // The status alone says what to do; the body (often a gateway's) only adds detail.
       const decoded = Either.getOrUndefined(decodeRateLimited(body))
       const retryAfterSeconds = answer.retryAfterSeconds ?? decoded?.retryAfterSeconds
@@ -110,12 +112,12 @@ const failure = (answer: Answer, json: Either.Either<unknown, undefined>): Conta
         ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
       })
     }
-    case 500:
+    case "ServerError":
       return Either.match(decodeMessage(body), {
         onLeft: invalid,
         onRight: ({ message }) => new ApiError.ServerError({ message: message ?? fallback }),
       })
-    default:
+    case undefined:
       return unexpected(status, "an undocumented status", gatewayMayHaveForwarded(status))
   }
 }

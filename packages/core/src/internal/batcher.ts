@@ -52,9 +52,8 @@ export interface Batcher {
 
 /**
  * The window is kept in generations: a few insertion-ordered Maps, oldest first, a new one begun
- * every half window. One long-lived Map made the garbage collector promote the rows it held
- * (a scavenge of the window cost ~3x one of short-lived Maps, and the whole pipeline spent
- * about a third of its time collecting); each generation dies young, with its rows.
+ * every half window. One long-lived Map made the garbage collector promote the rows it held; each
+ * generation dies young, with its rows. Why: docs/performance.md, "Batcher: generations".
  */
 export const make = (batchSize: number, window: number): Batcher => {
   const generationSize = Math.max(1, Math.ceil(window / 2))

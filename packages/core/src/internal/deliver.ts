@@ -10,11 +10,13 @@
  * - 409: the later row of each conflicting pair is sent after the rest was accepted.
  * - 401/406: `Fatal`.
  */
-import { Data, Effect, Random } from "effect"
+import { Data, Effect, Option } from "effect"
 import type { ApiError } from "../ApiError.js"
+import type { Policy } from "../Backoff.js"
 import type { BatchRequest } from "../BatchRequest.js"
 import type { Service as Sink, SinkError } from "../ContactSink.js"
 import type { RejectedRow, SyncEvent } from "../SyncEvent.js"
+import * as Backoff from "./backoff.js"
 import type { Item } from "./batcher.js"
 import type { RateLimit } from "./rateLimit.js"
 
@@ -24,10 +26,8 @@ export class Fatal extends Data.TaggedError("Fatal")<{
   readonly cause?: unknown
 }> {}
 
-export interface RetryPolicy {
-  readonly maxAttempts: number
-  readonly baseDelayMillis: number
-  readonly maxDelayMillis: number
+/** The backoff of 5xx and transport errors, and the most a batch waits on 429s in total. */
+export interface RetryPolicy extends Policy {
   readonly rateLimitWaitCapMillis: number
 }
 
@@ -87,12 +87,6 @@ const request = (env: Env, items: ReadonlyArray<Item>): BatchRequest => {
   return body
 }
 
-const backoff = (policy: RetryPolicy, attempt: number) =>
-  Effect.map(Random.next, (random) => {
-    const ceiling = Math.min(policy.maxDelayMillis, policy.baseDelayMillis * 2 ** (attempt - 1))
-    return Math.round(ceiling / 2 + (random * ceiling) / 2) // "equal jitter": never 0, never in lockstep
-  })
-
 const fail = (env: Env, batch: number, items: ReadonlyArray<Item>, error: string) =>
   Effect.gen(function* () {
     yield* env.onFailed(items, error)
@@ -137,9 +131,9 @@ interface Attempts {
 /**
  * Sends `items` (all or part of batch number `batch`) until every row has settled.
  *
- * The path of a batch that is accepted at once is built from combinators, not `Effect.gen`:
- * a generator per batch kept each batch's rows reachable after it was done, so every row was
- * promoted to the old generation (measured: a third of the pipeline's time went to collecting).
+ * The path of a batch that is accepted at once is built from combinators, not `Effect.gen`: a
+ * generator per batch kept each batch's rows reachable after it was done.
+ * Why: docs/performance.md, "Delivery without a generator per batch".
  */
 export const send = (
   env: Env,
@@ -154,8 +148,7 @@ const sendFrom = (
   items: ReadonlyArray<Item>,
   attempts: Attempts,
 ): Effect.Effect<ReadonlyArray<AcceptedPart>, Fatal> =>
-  Effect.zipRight(
-    env.limit.take,
+  env.limit.pace(
     Effect.zipRight(
       env.emit({
         _tag: "BatchSent",
@@ -208,7 +201,7 @@ const answer = (
         const wait =
           error.retryAfterSeconds !== undefined
             ? Math.ceil(error.retryAfterSeconds * 1000)
-            : yield* backoff(env.retry, rateLimitedWaits + 1)
+            : yield* Backoff.delay(env.retry, rateLimitedWaits + 1)
         if (rateLimitedMillis + wait > env.retry.rateLimitWaitCapMillis) {
           yield* fail(
             env,
@@ -230,11 +223,12 @@ const answer = (
       case "TransportError": {
         if (error._tag === "TransportError" && error.maybeApplied)
           yield* env.emit({ _tag: "ResponseLost", batch, size: items.length })
-        if (attempt >= env.retry.maxAttempts) {
+        const delay = yield* Backoff.next(env.retry, attempt)
+        if (Option.isNone(delay)) {
           yield* fail(env, batch, items, `${describe(error)} (after ${attempt} attempts)`)
           return []
         }
-        const delayMillis = yield* backoff(env.retry, attempt)
+        const delayMillis = delay.value
         yield* env.emit({ _tag: "BatchRetrying", batch, attempt, delayMillis, error: describe(error) })
         yield* Effect.sleep(delayMillis)
         return yield* sendFrom(env, batch, items, { ...attempts, attempt: attempt + 1 })

@@ -50,7 +50,10 @@ export const hashContact = (contact: Contact): string => {
 const DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 const PAIRS = Array.from({ length: 36 * 36 }, (_, i) => DIGITS[Math.floor(i / 36)]! + DIGITS[i % 36]!)
 
-/** `n.toString(36)` for a whole number below 2^53, two digits at a time (V8's radix conversion costs ~1 µs). */
+/**
+ * `n.toString(36)` for a whole number below 2^53, two digits at a time.
+ * Why: docs/performance.md, "Hash: base 36 by digit pairs".
+ */
 const base36 = (n: number): string => {
   let text = ""
   while (n >= 1296) {

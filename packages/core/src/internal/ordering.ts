@@ -1,13 +1,13 @@
 /**
  * Keeps the order of rows per sync key and per CRM identity across batches in flight: a batch
- * waits for every earlier batch still in flight that shares a key or an identity with it to
- * settle (202 or failed) before it is sent. Each batch brings the set of its keys and identities
- * (built while it was cut), so the check is a few Set lookups per row against the handful of
- * batches in flight, with no per-row bookkeeping to undo.
+ * waits for every earlier batch still in flight that shares a key or an identity with it to be
+ * through (each of its rows accepted by a 202, rejected or failed) before it is sent. Each batch
+ * brings the set of its keys and identities (built while it was cut), so the check is a few Set
+ * lookups per row against the handful of batches in flight, with no per-row bookkeeping to undo.
  *
- * Batches register when they are about to be sent, not when they are formed (formed batches wait
- * in stream buffers, and checking against all of them would cost far more), but strictly in the
- * order they were formed: `register` for batch n waits until batch n − 1 has registered.
+ * Batches register when a sender takes them, not when they are formed (formed batches wait in
+ * `OpenBatches.unsent` and the send pool's buffer, and are not checked against), but strictly in
+ * the order they were formed: `register` for batch n waits until batch n − 1 has registered.
  */
 import { Deferred, Effect, Exit, FiberId } from "effect"
 import type { Cut } from "./batcher.js"
@@ -26,7 +26,7 @@ export interface Ticket {
 
 export const make = (): Ordering => {
   // An array, not a Set: a long-lived Set with an add and a delete per batch kept old batches
-  // reachable through its replaced hash tables (see Sync's `open`); it holds at most a few tickets.
+  // reachable through its replaced hash tables (see `OpenBatches`); it holds at most a few tickets.
   const inFlight: Array<Ticket> = []
   const gates = new Map<number, Deferred.Deferred<void>>()
   let next = 1

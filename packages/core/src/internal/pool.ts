@@ -1,12 +1,12 @@
 /**
- * A fixed number of workers taking items from a small bounded buffer. `Stream.mapEffect` with
- * `concurrency` cost about 0.5 ms per element here (measured: it doubled the pipeline's CPU time
- * per row), a pool of plain fibers costs next to nothing per item.
+ * A fixed number of workers taking items from a small bounded buffer: a pool of plain fibers costs
+ * next to nothing per item, unlike `Stream.mapEffect` with `concurrency`.
+ * Why: docs/performance.md, "Pool: plain fibers, not Stream.mapEffect".
  *
  * The buffer is a plain array, not an Effect `Queue`: a `Queue` keeps items in a linked list
  * whose removed nodes still point to the next node, so once one node reached the old
  * generation, every later node and its batch (100 rows) were kept alive until the next full
- * collection (measured: ~600 bytes per row promoted, a scavenge 3x the cost).
+ * collection. Why: docs/performance.md, "Pool: a plain array, not a Queue".
  */
 import { Effect } from "effect"
 

@@ -1,49 +1,37 @@
 /**
- * The client-side rate limit: a token bucket of `perSecond` tokens with room for `burst`, taken
- * one per request, in order. A 429 pauses every sender (`pauseFor`), and the bucket restarts
- * empty after the pause, so a rate-limited sync does not answer a 429 with a burst.
- * Time comes from `Clock`, so tests can drive it with `TestClock`.
+ * Which limiter a sync's requests go through. There is one: the sink's own when it has one (the
+ * sink paces each `upsert` itself, so the pipeline only pauses it after a 429), else one made
+ * from the sync's `requestsPerSecond` and `burst` (a token bucket; without a rate it only pauses).
  */
-import { Clock, Effect } from "effect"
+import { Effect } from "effect"
+import type { Service as Sink } from "../ContactSink.js"
+import type { Options } from "../RateLimiter.js"
+import * as RateLimiter from "./rateLimiter.js"
+
+/** What is wrong with a sync's `requestsPerSecond` and `burst`: checked as every `RateLimiter`'s options are. */
+export const problems = (options: Pick<Options, "requestsPerSecond" | "burst">): ReadonlyArray<string> =>
+  RateLimiter.problems(options)
 
 export interface RateLimit {
-  readonly take: Effect.Effect<void>
+  /** Paces one request, unless the sink paces it itself. */
+  readonly pace: <A, E, R>(request: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /** Holds every sender back for `millis` (after a 429). */
   readonly pauseFor: (millis: number) => Effect.Effect<void>
 }
 
-export const make = (perSecond: number | undefined, burst: number): Effect.Effect<RateLimit> =>
-  Effect.gen(function* () {
-    const mutex = yield* Effect.makeSemaphore(1)
-    let tokens = burst
-    let last = yield* Clock.currentTimeMillis
-    let pausedUntil = 0
-
-    const limited = Effect.gen(function* () {
-      for (;;) {
-        const now = yield* Clock.currentTimeMillis
-        if (now < pausedUntil) {
-          yield* Effect.sleep(pausedUntil - now)
-          continue
-        }
-        if (perSecond === undefined) return
-        tokens = Math.min(burst, tokens + (Math.max(0, now - last) * perSecond) / 1000)
-        last = Math.max(last, now)
-        if (tokens >= 1) {
-          tokens -= 1
-          return
-        }
-        yield* Effect.sleep(Math.ceil(((1 - tokens) * 1000) / perSecond))
-      }
-    }).pipe(mutex.withPermits(1))
-    // Without a limit and before any 429 there is nothing to wait for: skip the mutex and the clock.
-    const take = Effect.suspend(() => (perSecond === undefined && pausedUntil === 0 ? Effect.void : limited))
-
-    const pauseFor = (millis: number) =>
-      Effect.map(Clock.currentTimeMillis, (now) => {
-        if (now + millis > pausedUntil) pausedUntil = now + millis
-        tokens = 0
-        last = pausedUntil
-      })
-
-    return { take, pauseFor }
-  })
+/** `options` must have passed `RateLimiter.problems`. */
+export const make = (
+  sink: Sink,
+  options: Pick<Options, "requestsPerSecond" | "burst">,
+): Effect.Effect<RateLimit> => {
+  const own = sink.limiter
+  if (own !== undefined) return Effect.succeed({ pace: (request) => request, pauseFor: own.pause })
+  return Effect.map(
+    RateLimiter.make({
+      algorithm: "token-bucket",
+      requestsPerSecond: options.requestsPerSecond,
+      burst: options.burst,
+    }),
+    (limiter) => ({ pace: limiter.run, pauseFor: limiter.pause }),
+  )
+}

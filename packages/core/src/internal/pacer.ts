@@ -1,5 +1,6 @@
 /**
- * Keeps requests under a per-second limit as the server counts them, evenly spread.
+ * The sliding-window algorithm ("pacer"): keeps requests under a per-second limit as the server
+ * counts them, evenly spread.
  *
  * - Starts are booked on an even grid (1/rate apart), so that requests go out spread across each
  *   second rather than in a burst, and a late wake-up does not push every later slot back.
@@ -21,9 +22,11 @@ export interface Pacer {
   readonly run: <A, E, R>(request: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** Keeps every caller away for `seconds` (after a 429 with `Retry-After`). */
   readonly pause: (seconds: number) => Effect.Effect<void>
+  /** The same, in milliseconds. */
+  readonly pauseFor: (millis: number) => Effect.Effect<void>
 }
 
-const unlimited: Pacer = { run: (request) => request, pause: () => Effect.void }
+const unlimited: Pacer = { run: (request) => request, pause: () => Effect.void, pauseFor: () => Effect.void }
 
 export const make = (requestsPerSecond: number | undefined): Effect.Effect<Pacer> => {
   if (requestsPerSecond === undefined || !Number.isFinite(requestsPerSecond)) return Effect.succeed(unlimited)
@@ -58,10 +61,10 @@ export const make = (requestsPerSecond: number | undefined): Effect.Effect<Pacer
         ),
       )
 
-    const pause = (seconds: number) =>
+    const pauseFor = (millis: number) =>
       Effect.map(Clock.currentTimeMillis, (now) => {
-        pausedUntil = Math.max(pausedUntil, now + seconds * 1000)
+        pausedUntil = Math.max(pausedUntil, now + millis)
       })
-    return { run, pause }
+    return { run, pause: (seconds: number) => pauseFor(seconds * 1000), pauseFor }
   })
 }

@@ -1,0 +1,148 @@
+/**
+ * Settlement: the final outcome of every row after its 202, and of every row still open when the
+ * sync stops. Without a results service, accepted rows end `accepted` at once; with one, a pool
+ * of workers awaits each accepted part's report and settles its rows by it (`inserted`,
+ * `updated`, `skipped`, or `accepted` when the report names no result for the row or never comes),
+ * giving the contactIds learned to the ledger first.
+ *
+ * A row's `done` flag is set with its terminal event, here as in `Deliver` and `Admission`, so a
+ * stop settles only the rows that have none yet.
+ */
+import { Duration, Effect, Option } from "effect"
+import type { BatchReport } from "../BatchReport.js"
+import type * as BatchResults from "../BatchResults.js"
+import { parseInt64Text } from "../Int64.js"
+import type { LearnedId } from "../Ledger.js"
+import type { SettledRow, SyncEvent } from "../SyncEvent.js"
+import type { Unbatched } from "./admission.js"
+import type { Item } from "./batcher.js"
+import type { AcceptedPart, Fatal } from "./deliver.js"
+import type { Batch } from "./openBatches.js"
+import * as Pool from "./pool.js"
+
+export interface Settlement {
+  /** Takes the parts of a batch that got their 202 on to their rows' outcomes. */
+  readonly delivered: (parts: ReadonlyArray<AcceptedPart>) => Effect.Effect<void>
+  /** The workers awaiting reports, with a results service: run them beside the senders, close them after. */
+  readonly awaiting: Pool.Pool<AcceptedPart, Fatal> | undefined
+  /**
+   * After a stop: rows of `open` batches without an outcome end `accepted` if they had their 202,
+   * `failed` ("not sent") if not, then the rows `strand` gives (held or waiting) end `failed`.
+   */
+  readonly afterStop: (
+    message: string,
+    open: ReadonlyArray<Batch>,
+    strand: () => ReadonlyArray<Unbatched>,
+  ) => Effect.Effect<void>
+}
+
+export interface Config {
+  readonly emit: (event: SyncEvent) => Effect.Effect<void>
+  readonly results: BatchResults.Service | undefined
+  readonly resultsTimeout: Duration.DurationInput
+  readonly resultsConcurrency: number
+  /** Gives the ledger the contactIds a report told; undefined without a ledger. */
+  readonly recordContactIds: ((learned: ReadonlyArray<LearnedId>) => Effect.Effect<void, Fatal>) | undefined
+}
+
+const accepted = (items: ReadonlyArray<Item>): ReadonlyArray<SettledRow> =>
+  items.map((item) => ({ position: item.position, key: item.key, outcome: "accepted" }))
+
+/** The rows of `part` as its report tells them, and the contactIds it taught. */
+const byReport = (part: AcceptedPart, report: BatchReport) => {
+  const byIndex = new Map(report.results.map((result) => [result.index, result]))
+  const learned: Array<LearnedId> = []
+  const rows = part.items.map((item, i): SettledRow => {
+    const result = byIndex.get(i)
+    if (result === undefined) return { position: item.position, key: item.key, outcome: "accepted" }
+    if (result.contactId !== null) {
+      const contactId = parseInt64Text(result.contactId)
+      if (typeof contactId === "number") learned.push({ key: item.key, contactId })
+    }
+    return {
+      position: item.position,
+      key: item.key,
+      outcome: result.outcome,
+      contactId: result.contactId ?? undefined,
+      reason: result.reason,
+    }
+  })
+  return { rows, learned }
+}
+
+export const make = (config: Config): Effect.Effect<Settlement> =>
+  Effect.gen(function* () {
+    const { emit, results, recordContactIds } = config
+
+    // The per-batch path is built from combinators, not `Effect.gen`: a generator per batch kept
+    // the batch's rows reachable after it was done (see `Deliver.send`).
+    const settle = (batch: number, items: ReadonlyArray<Item>, rows: ReadonlyArray<SettledRow>) =>
+      Effect.suspend(() => {
+        for (const item of items) item.done = true
+        return emit({ _tag: "RowsSettled", batch, rows })
+      })
+
+    const settleAccepted = (parts: ReadonlyArray<AcceptedPart>) =>
+      parts.length === 1
+        ? settle(parts[0]!.batch, parts[0]!.items, accepted(parts[0]!.items))
+        : Effect.forEach(parts, (part) => settle(part.batch, part.items, accepted(part.items)), {
+            discard: true,
+          })
+
+    const applyReport = (part: AcceptedPart, report: BatchReport) => {
+      const { rows, learned } = byReport(part, report)
+      const settled = settle(part.batch, part.items, rows)
+      return recordContactIds === undefined || learned.length === 0
+        ? settled
+        : Effect.zipRight(recordContactIds(learned), settled)
+    }
+
+    const awaitReport = (results: BatchResults.Service, part: AcceptedPart): Effect.Effect<void, Fatal> =>
+      Effect.flatMap(results.await(part.batchId, config.resultsTimeout), (report) =>
+        Option.isSome(report)
+          ? applyReport(part, report.value)
+          : Effect.zipRight(
+              emit({
+                _tag: "ResultsMissing",
+                batch: part.batch,
+                batchId: part.batchId,
+                size: part.items.length,
+              }),
+              settle(part.batch, part.items, accepted(part.items)),
+            ),
+      )
+
+    const awaiting =
+      results === undefined
+        ? undefined
+        : yield* Pool.make(config.resultsConcurrency, (part: AcceptedPart) => awaitReport(results, part))
+
+    const afterStop = (message: string, open: ReadonlyArray<Batch>, strand: () => ReadonlyArray<Unbatched>) =>
+      Effect.gen(function* () {
+        const notSent = `not sent: the sync stopped (${message})`
+        for (const { seq: batch, cut } of open) {
+          const items = cut.items
+          const wereAccepted = items.filter((item) => !item.done && item.accepted)
+          if (wereAccepted.length > 0) yield* settle(batch, wereAccepted, accepted(wereAccepted))
+          const notAccepted = items.filter((item) => !item.done)
+          for (const item of notAccepted) item.done = true
+          if (notAccepted.length > 0)
+            yield* emit({ _tag: "RowsFailed", batch, rows: failed(notAccepted, notSent) })
+        }
+        const unbatched = strand()
+        if (unbatched.length > 0)
+          yield* emit({ _tag: "RowsFailed", batch: 0, rows: failed(unbatched, notSent) })
+      })
+
+    return {
+      delivered:
+        awaiting === undefined
+          ? settleAccepted
+          : (parts) => Effect.forEach(parts, awaiting.offer, { discard: true }),
+      awaiting,
+      afterStop,
+    }
+  })
+
+const failed = (rows: ReadonlyArray<Unbatched>, error: string) =>
+  rows.map((row) => ({ position: row.position, key: row.key, contact: row.contact, error }))
