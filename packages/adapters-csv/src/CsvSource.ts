@@ -15,7 +15,8 @@ import { SourceRow } from "@brainsync/core"
 import { Chunk, Effect, Stream } from "effect"
 import { createReadStream } from "node:fs"
 import * as Decoder from "./internal/decoder.js"
-import { FatalCsvError, RowReader } from "./internal/rowReader.js"
+import { FatalCsvError } from "./internal/columns.js"
+import { RowReader } from "./internal/rowReader.js"
 
 /**
  * The text encodings a CSV source decodes: `utf-8`, `utf-16le`, `utf-16be`, `latin1`.
@@ -56,8 +57,8 @@ export interface Options {
   /**
    * Bytes decoded at a time (larger pieces, read from a file or handed in, are cut), 32 KiB by
    * default: a 64 KiB piece with a multi-byte character decodes to a string of over 128 KiB, which
-   * V8 puts in its large-object space, freed only by full collections (1M rows: peak RSS 203-250
-   * MB with 64 KiB pieces, 186 MB with 32 KiB, and faster).
+   * V8 puts in its large-object space, freed only by full collections (docs/performance.md, "CSV
+   * piece size").
    */
   readonly chunkSize?: number | undefined
 }

@@ -22,6 +22,7 @@ import * as RequestStats from "./internal/stats.js"
 import * as Store from "./internal/store.js"
 import * as Validate from "./internal/validate.js"
 import * as Webhook from "./internal/webhook.js"
+import * as Worker from "./internal/worker.js"
 
 export type { StoredBatch, StoredContact, StoredProperty, WebhookState } from "./internal/store.js"
 
@@ -163,32 +164,7 @@ const makeOnWallClock = (options: Options): Effect.Effect<Service, SandboxError,
       options.tokens !== undefined && options.tokens.length > 0 ? options.tokens : [DEFAULT_TOKEN]
     const catalogue = Validate.catalogue(fixtures)
     const delay = Duration.decode(options.processingDelay ?? 200)
-
-    const sqlContext = yield* Layer.build(
-      SqliteClient.layer({ filename: options.db ?? ":memory:" }).pipe(Layer.provide(Reactivity.layer)),
-    ).pipe(
-      // better-sqlite3 throws (a defect here) when the file cannot be opened.
-      Effect.catchAllCause((cause) =>
-        Effect.fail(
-          new SandboxError({ message: `cannot open the database ${options.db ?? ":memory:"}`, cause }),
-        ),
-      ),
-    )
-    const store = yield* Store.make(catalogue, catalogue.propertiesById).pipe(
-      Effect.provide(sqlContext),
-      Effect.mapError(
-        (cause) => new SandboxError({ message: `cannot prepare the database ${options.db ?? ""}`, cause }),
-      ),
-    )
-    // Redirects are not followed: a redirect could lead a webhook to a host outside the allow-list.
-    const client = yield* HttpClient.HttpClient.pipe(
-      Effect.provide(FetchHttpClient.layer),
-      Effect.map(
-        HttpClient.transform((response) =>
-          Effect.provideService(response, FetchHttpClient.RequestInit, { redirect: "manual" }),
-        ),
-      ),
-    )
+    const store = yield* openStore(options.db, catalogue)
     const deliver = Webhook.make(
       {
         allow: options.webhookAllow ?? Webhook.LOOPBACK_HOSTS,
@@ -197,57 +173,14 @@ const makeOnWallClock = (options: Options): Effect.Effect<Service, SandboxError,
         timeout: Duration.seconds(5),
       },
       store,
-      client,
+      yield* webhookClient,
     )
     const counters = RequestStats.make()
     const limiter = RateLimiter.make(options.rateLimit ?? 20)
     const signal = yield* Queue.sliding<void>(1)
+    yield* Worker.start(store, deliver, signal, delay)
 
-    const worker = Effect.gen(function* () {
-      const next = yield* store.nextQueued
-      if (next === undefined) {
-        yield* Queue.take(signal).pipe(Effect.timeout("1 second"), Effect.ignore)
-        return
-      }
-      const wait = next.accepted_at + Duration.toMillis(delay) - (yield* Clock.currentTimeMillis)
-      if (wait > 0) yield* Effect.sleep(wait)
-      const applied = yield* store.apply(next.batch_id, yield* Clock.currentTimeMillis)
-      if (applied !== undefined && applied.webHookUrl !== null) {
-        yield* Effect.forkScoped(deliver(next.batch_id, applied.webHookUrl, applied.report))
-      }
-    }).pipe(
-      Effect.catchAllCause((cause) =>
-        Effect.logError("sandbox: applying a batch failed", cause).pipe(
-          Effect.zipRight(Effect.sleep("1 second")),
-        ),
-      ),
-      Effect.forever,
-    )
-    // Webhooks that a previous run applied but had not delivered yet.
-    yield* store.pendingWebhooks.pipe(
-      Effect.flatMap((pending) =>
-        Effect.forEach(pending, (p) => Effect.forkScoped(deliver(p.batchId, p.url, p.report)), {
-          discard: true,
-        }),
-      ),
-      Effect.orDie,
-    )
-    yield* Effect.forkScoped(worker)
-
-    const stats: Effect.Effect<Stats> = store.counts.pipe(
-      Effect.map((counts) => ({
-        requests: counters.snapshot(),
-        contacts: counts.contacts,
-        batches: { queued: counts.queued, applied: counts.applied },
-        webhooks: {
-          delivered: counts.delivered,
-          refused: counts.refused,
-          failed: counts.failed,
-          pending: counts.pending,
-        },
-      })),
-      Effect.orDie,
-    )
+    const stats = statsOf(store, counters)
     const reset = store.reset.pipe(
       Effect.tap(() => {
         counters.reset()
@@ -255,52 +188,32 @@ const makeOnWallClock = (options: Options): Effect.Effect<Service, SandboxError,
       }),
       Effect.orDie,
     )
-
-    const serverContext = yield* Layer.build(
-      NodeHttpServer.layer(createServer, { host: options.host ?? "127.0.0.1", port: options.port ?? 0 }),
-    ).pipe(Effect.mapError((cause) => new SandboxError({ message: "cannot listen", cause })))
-    yield* Layer.build(
-      Http.layer({
-        store,
-        catalogue,
-        tokens: new Set(tokens),
-        limiter,
-        drawFault: Faults.make({
-          failRate: options.failRate ?? 0,
-          resetRate: options.resetRate ?? 0,
-          dropResponseRate: options.dropResponseRate ?? 0,
-          latency,
-          seed: options.seed ?? 1,
-        }),
-        counters,
-        wake: Queue.offer(signal, undefined).pipe(Effect.asVoid),
-        stats,
-        reset,
+    const address = yield* listen(options, {
+      store,
+      catalogue,
+      tokens: new Set(tokens),
+      limiter,
+      drawFault: Faults.make({
+        failRate: options.failRate ?? 0,
+        resetRate: options.resetRate ?? 0,
+        dropResponseRate: options.dropResponseRate ?? 0,
+        latency,
+        seed: options.seed ?? 1,
       }),
-    ).pipe(Effect.provide(serverContext))
-    const address = Context.get(serverContext, HttpServer.HttpServer).address
-    const port = address._tag === "TcpAddress" ? address.port : 0
-    const host = address._tag === "TcpAddress" ? address.hostname : "127.0.0.1"
+      counters,
+      wake: Queue.offer(signal, undefined).pipe(Effect.asVoid),
+      stats,
+      reset,
+    })
 
     return Sandbox.of({
-      url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
-      port,
+      url: `http://${address.host.includes(":") ? `[${address.host}]` : address.host}:${address.port}`,
+      port: address.port,
       token: Redacted.make(tokens[0]!),
       listId: fixtures.lists[0].listId,
       fixtures,
       stats,
-      contacts: (listId) =>
-        Effect.gen(function* () {
-          const all: Array<Store.StoredContact> = []
-          let cursor = 0
-          for (;;) {
-            const page = yield* store.contacts({ listId, cursor, limit: 1000 })
-            all.push(...page)
-            const last = page[page.length - 1]
-            if (last === undefined || page.length < 1000) return all
-            cursor = Number(last.contactId)
-          }
-        }).pipe(Effect.orDie),
+      contacts: (listId) => allContacts(store, listId),
       batch: (batchId) => Effect.orDie(store.batch(batchId)),
       awaitIdle: stats.pipe(
         Effect.repeat({
@@ -313,6 +226,84 @@ const makeOnWallClock = (options: Options): Effect.Effect<Service, SandboxError,
       reset,
     })
   })
+
+/** The store on a SQLite database (`db`, or in memory), open for the scope. */
+const openStore = (
+  db: string | undefined,
+  catalogue: Validate.Catalogue,
+): Effect.Effect<Store.Store, SandboxError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const sqlContext = yield* Layer.build(
+      SqliteClient.layer({ filename: db ?? ":memory:" }).pipe(Layer.provide(Reactivity.layer)),
+    ).pipe(
+      // better-sqlite3 throws (a defect here) when the file cannot be opened.
+      Effect.catchAllCause((cause) =>
+        Effect.fail(new SandboxError({ message: `cannot open the database ${db ?? ":memory:"}`, cause })),
+      ),
+    )
+    return yield* Store.make(catalogue).pipe(
+      Effect.provide(sqlContext),
+      Effect.mapError(
+        (cause) => new SandboxError({ message: `cannot prepare the database ${db ?? ""}`, cause }),
+      ),
+    )
+  })
+
+/** The client webhooks are posted with. Redirects are not followed: a redirect could lead a webhook to a host outside the allow-list. */
+const webhookClient: Effect.Effect<HttpClient.HttpClient> = HttpClient.HttpClient.pipe(
+  Effect.provide(FetchHttpClient.layer),
+  Effect.map(
+    HttpClient.transform((response) =>
+      Effect.provideService(response, FetchHttpClient.RequestInit, { redirect: "manual" }),
+    ),
+  ),
+)
+
+const statsOf = (store: Store.Store, counters: RequestStats.Counters): Effect.Effect<Stats> =>
+  store.counts.pipe(
+    Effect.map((counts) => ({
+      requests: counters.snapshot(),
+      contacts: counts.contacts,
+      batches: { queued: counts.queued, applied: counts.applied },
+      webhooks: {
+        delivered: counts.delivered,
+        refused: counts.refused,
+        failed: counts.failed,
+        pending: counts.pending,
+      },
+    })),
+    Effect.orDie,
+  )
+
+/** Serves the sandbox's HTTP surface on `options.host` and `options.port` for the scope; where it listens. */
+const listen = (
+  options: Options,
+  deps: Http.Deps,
+): Effect.Effect<{ readonly host: string; readonly port: number }, SandboxError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const serverContext = yield* Layer.build(
+      NodeHttpServer.layer(createServer, { host: options.host ?? "127.0.0.1", port: options.port ?? 0 }),
+    ).pipe(Effect.mapError((cause) => new SandboxError({ message: "cannot listen", cause })))
+    yield* Layer.build(Http.layer(deps)).pipe(Effect.provide(serverContext))
+    const address = Context.get(serverContext, HttpServer.HttpServer).address
+    return address._tag === "TcpAddress"
+      ? { host: address.hostname, port: address.port }
+      : { host: "127.0.0.1", port: 0 }
+  })
+
+/** Every contact in contactId order (of one list, or all), read a page at a time. */
+const allContacts = (store: Store.Store, listId: string | undefined) =>
+  Effect.gen(function* () {
+    const all: Array<Store.StoredContact> = []
+    let cursor = 0
+    for (;;) {
+      const page = yield* store.contacts({ listId, cursor, limit: 1000 })
+      all.push(...page)
+      const last = page[page.length - 1]
+      if (last === undefined || page.length < 1000) return all
+      cursor = Number(last.contactId)
+    }
+  }).pipe(Effect.orDie)
 
 /**
  * A sandbox running for the lifetime of the layer.

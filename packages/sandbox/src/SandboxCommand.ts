@@ -10,14 +10,12 @@ import { Command, Options } from "@effect/cli"
 import { Effect } from "effect"
 import { DEFAULT_TOKEN } from "./internal/defaults.js"
 
-const host = Options.text("host").pipe(
-  Options.withDefault("127.0.0.1"),
-  Options.withDescription("Interface to listen on."),
-)
-const port = Options.integer("port").pipe(
-  Options.withDefault(4010),
-  Options.withDescription("Port to listen on; 0 picks a free port."),
-)
+/** An option with a default value and its description. */
+const withDefault = <A>(option: Options.Options<A>, fallback: A, description: string) =>
+  option.pipe(Options.withDefault(fallback), Options.withDescription(description))
+
+const host = withDefault(Options.text("host"), "127.0.0.1", "Interface to listen on.")
+const port = withDefault(Options.integer("port"), 4010, "Port to listen on; 0 picks a free port.")
 const db = Options.file("db").pipe(
   Options.optional,
   Options.withDescription(
@@ -34,13 +32,15 @@ const fixtures = Options.file("fixtures", { exists: "yes" }).pipe(
     'JSON file { "lists": [{ "listId" }], "properties": [{ "propertyId", "propertyName" }] } replacing the default account.',
   ),
 )
-const processingDelay = Options.integer("processing-delay").pipe(
-  Options.withDefault(200),
-  Options.withDescription("Milliseconds between accepting a batch and applying it."),
+const processingDelay = withDefault(
+  Options.integer("processing-delay"),
+  200,
+  "Milliseconds between accepting a batch and applying it.",
 )
-const rateLimit = Options.integer("rate-limit").pipe(
-  Options.withDefault(20),
-  Options.withDescription("Requests per second per token (0 turns the limit off)."),
+const rateLimit = withDefault(
+  Options.integer("rate-limit"),
+  20,
+  "Requests per second per token (0 turns the limit off).",
 )
 const webhookAllow = Options.text("webhook-allow").pipe(
   Options.repeated,
@@ -48,8 +48,7 @@ const webhookAllow = Options.text("webhook-allow").pipe(
     "Host allowed to receive webhooks, repeatable or comma-separated; * for any (default: loopback).",
   ),
 )
-const rate = (name: string, description: string) =>
-  Options.float(name).pipe(Options.withDefault(0), Options.withDescription(description))
+const rate = (name: string, description: string) => withDefault(Options.float(name), 0, description)
 const failRate = rate("fail-rate", "Probability of a 500 before anything is applied.")
 const resetRate = rate("reset-rate", "Probability that the connection is destroyed with no response.")
 const dropResponseRate = rate(
@@ -60,10 +59,7 @@ const latency = Options.text("latency").pipe(
   Options.optional,
   Options.withDescription('Added delay per request, "A-B" ms.'),
 )
-const seed = Options.integer("seed").pipe(
-  Options.withDefault(1),
-  Options.withDescription("Seed of the injected faults."),
-)
+const seed = withDefault(Options.integer("seed"), 1, "Seed of the injected faults.")
 
 const options = {
   host,

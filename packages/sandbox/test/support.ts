@@ -1,7 +1,16 @@
-/** Test helpers: a sandbox in the test's scope and a tiny fetch client over real HTTP. */
+/** Test helpers: a sandbox in the test's scope, a tiny fetch client over real HTTP, and an in-memory database. */
 import { BatchAccepted } from "@brainsync/core"
-import { Effect, Redacted, Schema, type Scope } from "effect"
+import { Reactivity } from "@effect/experimental"
+import type { SqlClient } from "@effect/sql"
+import { SqliteClient } from "@effect/sql-sqlite-node"
+import { Effect, Layer, Redacted, Schema, type Scope } from "effect"
 import { Sandbox } from "../src/index.js"
+
+/** A fresh in-memory SQLite database, for the storage modules' own tests. */
+export const memoryDb: Layer.Layer<SqlClient.SqlClient> = SqliteClient.layer({ filename: ":memory:" }).pipe(
+  Layer.provide(Reactivity.layer),
+  Layer.orDie,
+)
 
 export interface Reply {
   readonly status: number

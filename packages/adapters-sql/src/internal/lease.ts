@@ -3,17 +3,15 @@
  * a run that died (even with `kill -9`) leaves a row that another run takes over once it expired.
  */
 import { Ledger } from "@brainsync/core"
-import { SqlClient, type SqlError } from "@effect/sql"
+import { SqlClient } from "@effect/sql"
 import { Clock, Effect, Schedule, type Scope } from "effect"
+import { failed } from "./columns.js"
 
 export interface Settings {
   readonly owner: string
   readonly ttlMillis: number
   readonly heartbeatMillis: number
 }
-
-const failed = (what: string) => (cause: SqlError.SqlError) =>
-  new Ledger.LedgerError({ message: `${what}: ${cause.message}`, cause })
 
 export const acquire = (
   sync: string,

@@ -33,7 +33,14 @@ export const refusal = (allow: ReadonlyArray<string>, url: string): string | und
     : `host ${host} is not in the webhook allow-list`
 }
 
-export const make = (options: WebhookOptions, store: Store, client: HttpClient.HttpClient) => {
+/** Delivers a batch's report to `url` (or records why not); never fails. */
+export type Deliver = (batchId: string, url: string, report: BatchReport.BatchReport) => Effect.Effect<void>
+
+export const make = (
+  options: WebhookOptions,
+  store: Pick<Store, "setWebhook">,
+  client: HttpClient.HttpClient,
+): Deliver => {
   const ok = HttpClient.filterStatusOk(client)
   return (batchId: string, url: string, report: BatchReport.BatchReport) =>
     Effect.gen(function* () {

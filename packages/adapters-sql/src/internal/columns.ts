@@ -1,0 +1,22 @@
+/**
+ * How the ledger's values are written in its columns and read back, and how a failed statement
+ * reads as a `LedgerError`.
+ */
+import { Contact, Ledger } from "@brainsync/core"
+import type { Migrator, SqlError } from "@effect/sql"
+import { Schema } from "effect"
+
+/** The `LedgerError` of a statement that failed while doing `what`. */
+export const failed = (what: string) => (cause: SqlError.SqlError | Migrator.MigrationError) =>
+  new Ledger.LedgerError({ message: `${what}: ${cause.message}`, cause })
+
+/** The `list` column of a target: its listId, or `""` for the account's default list. */
+export const listOf = (target: Ledger.Target): string => target.listId ?? ""
+
+/** A BIGINT column as a number (drivers give it back as a number, a string or a bigint); `undefined` for NULL. */
+export const toNumber = (value: unknown): number | undefined =>
+  value === null || value === undefined ? undefined : Number(value)
+
+// A contact's encoded form is itself (plain JSON values); reads decode it with the schema.
+export const encodeContact = (contact: Contact.Contact): string => JSON.stringify(contact)
+export const decodeContact = Schema.decodeUnknownEither(Schema.parseJson(Contact.Contact))
