@@ -12,6 +12,7 @@
 import * as SandboxCommand from "@brainsync/sandbox/SandboxCommand"
 import { Command, ValidationError } from "@effect/cli"
 import * as NodeContext from "@effect/platform-node/NodeContext"
+import { messageOf } from "@brainsync/core/SyncError"
 import { Effect } from "effect"
 import * as Demo from "./internal/commands/demo.js"
 import * as Init from "./internal/commands/init.js"
@@ -82,8 +83,3 @@ export const main = (argv: ReadonlyArray<string>): Effect.Effect<number> =>
     }),
     Effect.provide(NodeContext.layer),
   )
-
-const messageOf = (error: unknown) =>
-  typeof error === "object" && error !== null && "message" in error && typeof error.message === "string"
-    ? error.message
-    : String(error)

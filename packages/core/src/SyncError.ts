@@ -54,3 +54,14 @@ export const ledgerFailed = (
   report?: SyncReport | undefined,
 ): SyncError =>
   new SyncError({ reason: "LedgerFailed", message: Ledger.failedMessage(error), report, cause: error })
+
+/**
+ * The one-line message of any failure: its `message` when it has one, else its text.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const messageOf = (error: unknown): string =>
+  typeof error === "object" && error !== null && "message" in error && typeof error.message === "string"
+    ? error.message
+    : String(error)

@@ -9,6 +9,7 @@ import { Chunk, Deferred, Duration, Effect, Exit, FiberId, Option, Stream } from
 import type { Entry } from "../Ledger.js"
 import type { SourceRow } from "../SourceRow.js"
 import type { Admission } from "./admission.js"
+import { messageOf } from "../SyncError.js"
 import { Fatal } from "./deliver.js"
 import type { Batch, OpenBatches } from "./openBatches.js"
 import type { Pool } from "./pool.js"
@@ -25,11 +26,6 @@ export interface Config<E, R> {
   /** Gives the listener the events noted so far, then succeeds with `value`. */
   readonly flushNoted: <A>(value: A) => Effect.Effect<A>
 }
-
-const messageOf = (error: unknown): string =>
-  typeof error === "object" && error !== null && "message" in error && typeof error.message === "string"
-    ? error.message
-    : String(error)
 
 /**
  * Reads the source to its end, then forms the last batches and closes the senders. Fails with
