@@ -5,7 +5,7 @@
  */
 import { CsvSource } from "@brainsync/adapters-csv"
 import { Chunk, Effect, Stream } from "effect"
-import { existsSync, realpathSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, realpathSync, writeFileSync } from "node:fs"
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path"
 import { pathToFileURL } from "node:url"
 import type { Args } from "../commands/init.js"
@@ -158,7 +158,10 @@ export const handle = (args: Args) =>
     const fromOutput = relative(dirname(output), resolve(args.csv))
     const csvPath = fromOutput.startsWith("..") ? resolve(args.csv) : fromOutput
     yield* Effect.try({
-      try: () => writeFileSync(output, render(csvPath, args.name, columns, schemaReference(dirname(output)))),
+      try: () => {
+        mkdirSync(dirname(output), { recursive: true })
+        writeFileSync(output, render(csvPath, args.name, columns, schemaReference(dirname(output))))
+      },
       catch: (error) => Exit.usage(`cannot write ${args.output}: ${String(error)}`),
     })
     const { key, fields, properties } = guess(columns)
