@@ -12,7 +12,11 @@ let failed = 0
 if (existsSync(results)) {
   const summary = JSON.parse(readFileSync(results, "utf8"))
   passed = summary.numPassedTests
-  failed = summary.numFailedTests + (summary.numFailedTestSuites ?? 0)
+  // A file that failed without a failing test (it could not load, or a hook threw) counts once.
+  const brokenFiles = (summary.testResults ?? []).filter(
+    (file) => file.status === "failed" && !file.assertionResults.some((test) => test.status === "failed"),
+  ).length
+  failed = summary.numFailedTests + brokenFiles
 }
 const status = run.status ?? 1
 if (status !== 0 && failed === 0) failed = 1 // vitest failed before any test could report (a crash, a config error)
