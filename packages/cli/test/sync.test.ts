@@ -220,6 +220,22 @@ describe("brainsync sync", () => {
     expect(after).toEqual(before)
   })
 
+  it("--dry-run is not paced by requestsPerSecond: it only predicts", async () => {
+    const dir = tempDir()
+    writeCsv(dir, 40)
+    // Paced, 40 requests at one every 2 s would take 78 s, longer than the test may run.
+    const config = writeConfig(dir, {
+      ...crmConfig(),
+      name: "dry-paced",
+      batchSize: 1,
+      requestsPerSecond: 0.5,
+    })
+    const dry = await run(["sync", "-c", config, "--dry-run"], { env: { MAINBRAINER_TOKEN: undefined } })
+    expect(dry.stderr).toBe("")
+    expect(dry.code).toBe(0)
+    expect(dry.stdout).toMatch(/accepted\s+40\s+would be sent/)
+  })
+
   it("exits 1 when rows cannot be delivered, keeps them as dead letters, and retry sends them to a CRM that works", async () => {
     const failing = await startSandbox({ tokens: [TOKEN], failRate: 1 })
     try {

@@ -77,7 +77,8 @@ export interface Options<E, R> extends Sync.Options<E, R> {
 }
 
 /**
- * Runs the sync without sending; fails like `Sync.run` on bad options or a source failure.
+ * Runs the sync without sending; fails like `Sync.run` on bad options or a source failure. It is
+ * never paced: `requestsPerSecond` and `burst` are checked like the other options, and not applied.
  *
  * @since 0.1.0
  * @category running
@@ -96,6 +97,9 @@ export const run = <E, R>(options: Options<E, R>): Effect.Effect<Preview, SyncEr
     let ledgerFailure: Ledger.LedgerError | undefined
 
     const sink: ContactSink.Service = {
+      // Nothing is sent, so nothing is paced (a dry run only predicts): the sink's own limiter lets
+      // every request through, and the sync then adds none from `requestsPerSecond`.
+      limiter: { run: (request) => request, pause: () => Effect.void },
       upsert: (request) =>
         Effect.sync(() => {
           const batchId = `dry-run-${++next}`

@@ -89,4 +89,32 @@ describe("DryRun", () => {
       { field: "property:City", before: "Paris", after: undefined },
     ])
   })
+
+  it.live("is never paced by requestsPerSecond: it only predicts", () =>
+    Effect.gen(function* () {
+      // Paced at one request every 2 s, these 20 batches would take 38 s: the guard below would stop it.
+      const preview = yield* DryRun.run({
+        name: "s",
+        source: rows(20),
+        mapping,
+        batchSize: 1,
+        requestsPerSecond: 0.5,
+      }).pipe(
+        Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => new Error("the dry run was paced") }),
+      )
+      expect([preview.insert, preview.report.batches]).toEqual([20, 20])
+    }),
+  )
+
+  it.effect("still refuses a requestsPerSecond that Sync.run refuses", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(
+        DryRun.run({ name: "s", source: rows(1), mapping, requestsPerSecond: -1 }),
+      )
+      expect([error.reason, error.message]).toEqual([
+        "InvalidConfig",
+        expect.stringContaining("requestsPerSecond must be more than 0, not -1"),
+      ])
+    }),
+  )
 })
