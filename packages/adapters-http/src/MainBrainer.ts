@@ -9,8 +9,10 @@
  * With `requestsPerSecond`, the sink paces its requests with a `RateLimiter` (core's, the
  * sliding-window algorithm): they are spread evenly and the CRM never counts more than that many
  * in one second; after a 429 everyone waits its `Retry-After`. Without it, the sink uses the
- * `RateLimiter` provided to it, if any (a limiter shared between processes, another algorithm).
- * A sync uses the sink's limiter rather than one of its own.
+ * `RateLimiter` provided to it, if any (a limiter shared between processes, another algorithm):
+ * provide it to the sink's layer, `MainBrainer.layer(options).pipe(Layer.provide(RateLimiter.layer(…)))`;
+ * a limiter merged beside the sink (`Layer.mergeAll`) does not reach it. A sync uses the sink's
+ * limiter rather than one of its own.
  *
  * The bearer token stays `Redacted`: it is put into the request's headers and nowhere else, and
  * errors never carry the request. It is refused over plain `http://` to a host that is not this
@@ -53,7 +55,7 @@ export interface Options {
   readonly timeout?: Duration.DurationInput | undefined
   /**
    * The CRM's rate limit; requests are spaced so that the CRM never counts more in one second
-   * (default: the `RateLimiter` provided to the sink, else no limit).
+   * (default: the `RateLimiter` provided to the sink's layer with `Layer.provide`, else no limit).
    */
   readonly requestsPerSecond?: number | undefined
   /** Send the token over plain `http://` to a host that is not loopback (default false). */

@@ -58,9 +58,13 @@ export interface Options<E, R> {
   readonly batchSize?: number | undefined
   /** Requests in flight at once; default 4. */
   readonly concurrency?: number | undefined
-  /** Client-side rate limit in requests per second; default none (the sink or the CRM's 429s govern). */
+  /**
+   * Client-side rate limit in requests per second, for a sink that has no limiter of its own (a
+   * test double, a sink of yours); default none. A sink with a limiter (the MainBrainer sink given
+   * its `requestsPerSecond`) paces itself, and then this is not used.
+   */
   readonly requestsPerSecond?: number | undefined
-  /** Requests that may go at once after a quiet period; default `requestsPerSecond` (at least 1). */
+  /** Requests that may go at once after a quiet period, with `requestsPerSecond`; default `requestsPerSecond` (at least 1). */
   readonly burst?: number | undefined
   /** Attempts per request on 5xx and transport errors before its rows fail; default 5. */
   readonly maxAttempts?: number | undefined

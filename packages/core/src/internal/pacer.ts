@@ -47,9 +47,14 @@ export const make = (requestsPerSecond: number | undefined): Effect.Effect<Pacer
           finished[place] = done
           place = (place + 1) % perWindow
           const earlierEnd = earlier === undefined ? Number.NEGATIVE_INFINITY : yield* Deferred.await(earlier)
-          const now = yield* Clock.currentTimeMillis
-          const slot = Math.max(nextSlot, pausedUntil, earlierEnd + windowMillis, now)
-          if (slot > now) yield* Effect.sleep(Duration.millis(slot - now))
+          let now = yield* Clock.currentTimeMillis
+          let slot = Math.max(nextSlot, pausedUntil, earlierEnd + windowMillis, now)
+          while (slot > now) {
+            yield* Effect.sleep(Duration.millis(slot - now))
+            now = yield* Clock.currentTimeMillis
+            // A 429 answered while this request waited for its slot holds it back too.
+            slot = Math.max(slot, pausedUntil)
+          }
           nextSlot = slot + spacingMillis
         }),
       )
