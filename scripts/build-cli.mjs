@@ -27,6 +27,8 @@ await build({
   outExtension: { ".js": ".mjs" },
   chunkNames: "chunks/[name]-[hash]",
   external: ["better-sqlite3"],
+  // The packages' tsc output, as installed: not the sources the root tsconfig's `paths` point at.
+  tsconfig: `${cli}tsconfig.build.json`,
   logLevel: "warning",
   // papaparse is CommonJS and requires Node built-ins.
   banner: {

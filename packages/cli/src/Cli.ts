@@ -12,7 +12,6 @@
 import * as SandboxCommand from "@brainsync/sandbox/SandboxCommand"
 import { Command, ValidationError } from "@effect/cli"
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import { messageOf } from "@brainsync/core/SyncError"
 import { Effect } from "effect"
 import * as Demo from "./internal/commands/demo.js"
 import * as Init from "./internal/commands/init.js"
@@ -76,10 +75,13 @@ export const main = (argv: ReadonlyArray<string>): Effect.Effect<number> =>
           process.stderr.write(`brainsync: ${error.message}\n`)
           return error.code
         })
-      return Effect.sync(() => {
-        process.stderr.write(`brainsync: ${messageOf(error)}\n`)
-        return Exit.ROWS_FAILED
-      })
+      // Loaded only on this path: the command's start stays free of core.
+      return Effect.promise(() => import("@brainsync/core/SyncError")).pipe(
+        Effect.map(({ messageOf }) => {
+          process.stderr.write(`brainsync: ${messageOf(error)}\n`)
+          return Exit.ROWS_FAILED
+        }),
+      )
     }),
     Effect.provide(NodeContext.layer),
   )
