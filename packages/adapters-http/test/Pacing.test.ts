@@ -75,7 +75,7 @@ describe("Pacer", () => {
   it.effect("holds every caller back after a pause", () =>
     Effect.gen(function* () {
       const pacer = yield* Pacer.make(1000)
-      yield* pacer.pause(3)
+      yield* pacer.pauseFor(3_000)
       const { started, fiber } = yield* launch(pacer, 1)
       yield* TestClock.adjust("2999 millis")
       expect(yield* started).toBe(0)

@@ -14,6 +14,7 @@
  * @module
  */
 import { Cause, Clock, Duration, Effect, Exit, Option, Queue, Stream, Take } from "effect"
+import * as Backoff from "./Backoff.js"
 import * as BatchResults from "./BatchResults.js"
 import { MAX_BATCH_SIZE, RECOMMENDED_BATCH_SIZE } from "./BatchRequest.js"
 import { ContactSink } from "./ContactSink.js"
@@ -319,9 +320,11 @@ const pipeline = <E, R>(
         burst: options.burst,
       }),
       retry: {
-        maxAttempts: options.maxAttempts ?? 5,
-        baseDelayMillis: millis(options.retryBaseDelay, "250 millis"),
-        maxDelayMillis: millis(options.retryMaxDelay, "30 seconds"),
+        ...Backoff.make({
+          maxAttempts: options.maxAttempts,
+          baseDelay: options.retryBaseDelay,
+          maxDelay: options.retryMaxDelay,
+        }),
         rateLimitWaitCapMillis: millis(options.rateLimitWaitCap, "5 minutes"),
       },
       listId: options.mapping.config.listId,

@@ -20,16 +20,12 @@ export const WINDOW_MARGIN_MILLIS = 2
 export interface Pacer {
   /** Runs `request` in the next free slot; slots are given in order of arrival. */
   readonly run: <A, E, R>(request: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-  /** Keeps every caller away for `seconds` (after a 429 with `Retry-After`). */
-  readonly pause: (seconds: number) => Effect.Effect<void>
-  /** The same, in milliseconds. */
+  /** Keeps every caller away for `millis` (after a 429 with `Retry-After`). */
   readonly pauseFor: (millis: number) => Effect.Effect<void>
 }
 
-const unlimited: Pacer = { run: (request) => request, pause: () => Effect.void, pauseFor: () => Effect.void }
-
-export const make = (requestsPerSecond: number | undefined): Effect.Effect<Pacer> => {
-  if (requestsPerSecond === undefined || !Number.isFinite(requestsPerSecond)) return Effect.succeed(unlimited)
+/** `requestsPerSecond` is finite and more than 0 (`RateLimiter.problems` checked it). */
+export const make = (requestsPerSecond: number): Effect.Effect<Pacer> => {
   const spacingMillis = 1000 / requestsPerSecond
   const windowMillis = 1000 + WINDOW_MARGIN_MILLIS
   const perWindow = Math.max(1, Math.floor(requestsPerSecond))
@@ -70,6 +66,6 @@ export const make = (requestsPerSecond: number | undefined): Effect.Effect<Pacer
       Effect.map(Clock.currentTimeMillis, (now) => {
         pausedUntil = Math.max(pausedUntil, now + millis)
       })
-    return { run, pause: (seconds: number) => pauseFor(seconds * 1000), pauseFor }
+    return { run, pauseFor }
   })
 }
