@@ -39,7 +39,13 @@ import {
   Redacted,
 } from "effect"
 import { type Configurable, read, readAll } from "./internal/configured.js"
-import * as Probe from "./internal/probe.js"
+import {
+  CrmUnreachable,
+  run as runProbe,
+  TokenRefused,
+  UnexpectedAnswer,
+  UnknownList,
+} from "./internal/probe.js"
 import { interpret } from "./internal/responses.js"
 import { parseRetryAfter } from "./internal/retryAfter.js"
 import { countUnidentified, fromClientError, timedOut, withDuplicateRisk } from "./internal/transport.js"
@@ -212,7 +218,7 @@ export interface ProbeOptions extends Pick<Options, "baseUrl" | "token" | "timeo
   readonly listId?: string | undefined
 }
 
-export { CrmUnreachable, TokenRefused, UnexpectedAnswer, UnknownList } from "./internal/probe.js"
+export { CrmUnreachable, TokenRefused, UnexpectedAnswer, UnknownList }
 
 /**
  * Every way `probe` finds the CRM not ready for a sync.
@@ -220,7 +226,7 @@ export { CrmUnreachable, TokenRefused, UnexpectedAnswer, UnknownList } from "./i
  * @since 0.1.0
  * @category errors
  */
-export type ProbeError = Probe.ProbeError
+export type ProbeError = TokenRefused | UnknownList | CrmUnreachable | UnexpectedAnswer
 
 /**
  * Checks, before a sync, that the CRM accepts the token and knows the list, **without creating or
@@ -266,7 +272,7 @@ export const probe = (
   options: ProbeOptions,
 ): Effect.Effect<void, ProbeError | SinkConfigError, HttpClient.HttpClient> =>
   Effect.flatMap(connect(options), (send) =>
-    Probe.run((body) => Effect.flatten(Effect.flatMap(send(body), readAnswer)), options.listId),
+    runProbe((body) => Effect.flatten(Effect.flatMap(send(body), readAnswer)), options.listId),
   )
 
 /** The sink's limiter: its own from `requestsPerSecond`, else the one provided, else none. */

@@ -63,12 +63,7 @@ export class UnexpectedAnswer extends Data.TaggedError("UnexpectedAnswer")<{
   readonly message: string
 }> {}
 
-/**
- * Every way `MainBrainer.probe` finds the CRM not ready for a sync.
- *
- * @since 0.1.0
- * @category errors
- */
+/** Every way the probe finds the CRM not ready for a sync (`MainBrainer.ProbeError`). */
 export type ProbeError = TokenRefused | UnknownList | CrmUnreachable | UnexpectedAnswer
 
 /** One request with its answer read: the 202 body, or what the sink would fail with. */

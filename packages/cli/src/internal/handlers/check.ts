@@ -96,7 +96,10 @@ const findProblems = (args: Args) =>
   Effect.gen(function* () {
     const loaded = yield* Effect.either(SyncConfig.load(args.config))
     if (Either.isLeft(loaded))
-      return { problems: [Report.problem("config", Exit.USAGE, loaded.left.message)], checked: { rows: undefined, listId: undefined, limit: args.rows } }
+      return {
+        problems: [Report.problem("config", Exit.USAGE, loaded.left.message)],
+        checked: { rows: undefined, listId: undefined, limit: args.rows },
+      }
     const config = loaded.right
     const problems: Array<Report.Problem> = []
     const mapping = SyncConfig.mapping(config)
@@ -123,7 +126,8 @@ const findProblems = (args: Args) =>
 
 export const handle = (args: Args) =>
   Effect.gen(function* () {
-    if (args.rows < 1) return yield* Exit.usage(`--rows: expected a whole number of 1 or more, got ${args.rows}`)
+    if (args.rows < 1)
+      return yield* Exit.usage(`--rows: expected a whole number of 1 or more, got ${args.rows}`)
     const { problems, checked } = yield* findProblems(args)
     const verdict = Report.verdict(problems, checked)
     const output = args.json
