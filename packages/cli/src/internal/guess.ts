@@ -62,7 +62,9 @@ const distinct = (rows: ReadonlyArray<Row>, column: string) => {
   return values.length === rows.length && new Set(values).size === values.length
 }
 
-const isCountryCode = (value: string) => /^[A-Z]{2}$/.test(value) && isSupportedCountry(value)
+/** An ISO 3166 alpha-2 code a phone number can be read in (core takes it in any case). */
+const isCountryCode = (value: string) =>
+  /^[A-Za-z]{2}$/.test(value) && isSupportedCountry(value.toUpperCase())
 
 export const guess = (columns: ReadonlyArray<string>, rows: ReadonlyArray<Row>): Guess => {
   const taken = new Set<string>()
