@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync
 import { dirname, join, relative, resolve } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { jsonSchema } from "../src/SyncConfig.js"
-import { schemaReference } from "../src/internal/handlers/init.js"
+import { schemaReference } from "../src/internal/initTemplate.js"
 import { parse } from "../src/internal/jsonc.js"
 import { root, run, runHere, type RunningSandbox, startSandbox, tempDir } from "./helpers.js"
 
