@@ -104,6 +104,7 @@ describe("a Mailchimp-style export, init then sync with no hand edits", () => {
           : `brainsync: warning: ${join(fixtures, variant)}: line 1: the header ends with an empty column name (a trailing delimiter); ignored, with the empty cells that end the rows`,
       )
       expect(synced.code).toBe(0)
+      expect(synced.stdout.split("\n")[0]).toMatch(/40 read/)
       expect(synced.stdout).toMatch(/rows read\s+40/)
       expect(synced.stdout).toMatch(/rejected\s+3/)
       expect(synced.stdout).toMatch(/inserted\s+37/)
