@@ -17,7 +17,8 @@ import type { Mode } from "../Sync.js"
 import type { PassedRow, RejectedRow, SyncEvent } from "../SyncEvent.js"
 import * as Batcher from "./batcher.js"
 import { hashContact } from "./hash.js"
-import { emailsOfRun, identities } from "./identity.js"
+import { identities } from "./identity.js"
+import * as RecentEmails from "./recentEmails.js"
 
 /** A row admitted but in no batch: held, or waiting in the window. */
 export interface Unbatched {
@@ -81,7 +82,7 @@ export const make = (
   const window = Batcher.make(batchSize, dedupeWindow)
   let held = NONE_HELD
   let read = 0
-  const emails = emailsOfRun()
+  const emails = RecentEmails.make()
 
   const mapRows = (rows: Chunk.Chunk<SourceRow>): Array<Mapped> => {
     const count = rows.length
