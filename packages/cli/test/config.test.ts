@@ -46,6 +46,7 @@ const full = {
   state: ".brainsync/x.db",
   mode: "update-only",
   maxRejectRate: 0.05,
+  allowUnknownProperties: true,
 }
 
 // A real JSON Schema validator (draft-07). Formats (uri) are annotations for editors; the decoder checks URLs itself.

@@ -3,6 +3,7 @@ import { SyncError, SyncReport } from "@brainsync/core"
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import * as Exit from "../src/internal/exit.js"
+import * as RejectRate from "../src/internal/rejectRate.js"
 import * as Verdict from "../src/internal/runOutcome.js"
 
 const report = (counts: Partial<SyncReport.SyncReport>): SyncReport.SyncReport => ({
@@ -103,7 +104,7 @@ describe("runOutcome: a run's report, exit code and why", () => {
   })
 
   it("percentages drop a trailing .0", () => {
-    expect([Verdict.percent(0.05), Verdict.percent(0.075), Verdict.percent(1)]).toEqual([
+    expect([RejectRate.percent(0.05), RejectRate.percent(0.075), RejectRate.percent(1)]).toEqual([
       "5%",
       "7.5%",
       "100%",

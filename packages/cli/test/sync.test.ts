@@ -124,7 +124,7 @@ describe("brainsync sync", () => {
 
   it("--json prints one JSON event per line, ending with the summary", async () => {
     const dir = tempDir()
-    writeCsv(dir, 5)
+    writeCsv(dir, 30)
     const config = writeConfig(dir, { ...crmConfig(), name: "json" })
     const result = await run(["sync", "-c", config, "--json"], { env: { MAINBRAINER_TOKEN: TOKEN } })
     expect(result.code).toBe(0)
@@ -137,7 +137,7 @@ describe("brainsync sync", () => {
     expect(last).toMatchObject({
       _tag: "Summary",
       exitCode: 0,
-      report: { read: 7, accepted: 5, rejected: 2 },
+      report: { read: 32, accepted: 30, rejected: 2 },
     })
   })
 

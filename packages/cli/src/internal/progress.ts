@@ -33,13 +33,20 @@ export interface Display {
   readonly onEvent: (event: SyncEvent.SyncEvent) => void
   /** Redraws (tty) or prints a line when due (lines); called on a timer. */
   readonly tick: () => void
-  /** Clears the in-place line; the summary follows. */
-  readonly finish: () => void
+  /** Draws the in-place line's last state (or a last plain line); the summary follows. */
+  readonly finish: (ending?: Ending) => void
+  /** Erases the in-place line and prints nothing more: the run ended before it began. */
+  readonly abandon: () => void
   readonly counts: () => SyncReport.SyncReport
   /** Rows in requests that left (first attempts), and rows the CRM took with a 202. */
   readonly sent: () => number
   readonly acceptedRows: () => number
+  /** Rows in batches the CRM took (202) whose final result has not come yet. */
+  readonly pending: () => number
 }
+
+/** How the run ended, for the last state of the in-place line. */
+export type Ending = "finished" | "interrupted"
 
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
 
@@ -50,6 +57,7 @@ export const make = (options: Options): Display => {
   const style = options.style
   let sent = 0
   let acceptedRows = 0
+  let settledInBatches = 0
   let frame = 0
   let lastLine = startedAt
   let drawn = false
@@ -93,10 +101,13 @@ export const make = (options: Options): Display => {
     return `${bar}${parts.join(" · ")}`
   }
 
-  const draw = (finished = false) => {
-    const spinner = finished
-      ? Format.green(style, "✓")
-      : Format.cyan(style, SPINNER[frame++ % SPINNER.length]!)
+  const draw = (ending?: Ending) => {
+    const spinner =
+      ending === "finished"
+        ? Format.green(style, "✓")
+        : ending === "interrupted"
+          ? Format.yellow(style, "■ interrupted")
+          : Format.cyan(style, SPINNER[frame++ % SPINNER.length]!)
     const line = `${spinner} ${status()}`
     // A pseudo-terminal without a size reports 0 columns.
     const given = options.out.columns ?? 0
@@ -110,6 +121,7 @@ export const make = (options: Options): Display => {
       fold.add(event)
       if (event._tag === "BatchSent" && event.attempt === 1) sent += event.size
       if (event._tag === "BatchAccepted") acceptedRows += event.size
+      if (event._tag === "RowsSettled") settledInBatches += event.rows.length
       if (options.mode === "json") options.out.write(`${JSON.stringify(event)}\n`)
     },
     tick: () => {
@@ -119,14 +131,18 @@ export const make = (options: Options): Display => {
         options.out.write(`progress: ${status()}\n`)
       }
     },
-    finish: () => {
+    finish: (ending = "finished") => {
       if (options.mode === "tty" && drawn) {
-        draw(true)
+        draw(ending)
         options.out.write("\n")
       } else if (options.mode === "lines") options.out.write(`progress: ${status()}\n`)
+    },
+    abandon: () => {
+      if (options.mode === "tty" && drawn) options.out.write("\r\x1b[K")
     },
     counts: fold.report,
     sent: () => sent,
     acceptedRows: () => acceptedRows,
+    pending: () => Math.max(0, acceptedRows - settledInBatches),
   }
 }

@@ -1,6 +1,7 @@
 /**
  * `--rejects FILE`: a CSV of every rejected and failed row, with where it was, why, and the
- * row's original values. Events carry positions, not values, so the source's recent rows are
+ * row's original values; with `bom` (`--rejects-bom`) it starts with a UTF-8 byte order mark, which
+ * a spreadsheet needs to read accents as UTF-8 (and command-line tools see as a stray character). Events carry positions, not values, so the source's recent rows are
  * remembered by position (a bounded window: mapping rejections happen right after the read);
  * a row that has left the window (a failure long after it was read) keeps its key only.
  */
@@ -27,7 +28,7 @@ interface Record {
   readonly key: string | undefined
 }
 
-export const make = (path: string, keyColumn: string): Rejects => {
+export const make = (path: string, keyColumn: string, bom = false): Rejects => {
   const recent = new Map<string, Readonly<globalThis.Record<string, unknown>>>()
   let columns: ReadonlyArray<string> | undefined
   let writer: CsvWriter.CsvWriter<Readonly<globalThis.Record<string, unknown>>> | undefined
@@ -36,7 +37,7 @@ export const make = (path: string, keyColumn: string): Rejects => {
   const open = Effect.suspend(() => {
     if (writer !== undefined) return Effect.succeed(writer)
     const source = (columns ?? [keyColumn]).filter((column) => !META.includes(column))
-    return Effect.map(CsvWriter.make(path, [...META, ...source]), (made) => (writer = made))
+    return Effect.map(CsvWriter.make(path, [...META, ...source], { bom }), (made) => (writer = made))
   })
 
   const write = (records: ReadonlyArray<Record>) =>

@@ -7,6 +7,7 @@
 import type { SyncError, SyncReport } from "@brainsync/core"
 import { Either } from "effect"
 import * as Exit from "./exit.js"
+import { percent } from "./rejectRate.js"
 import type { LayerError } from "./runLayers.js"
 
 /** A run's failure: the sync's own, or that of a layer the configuration made. */
@@ -40,8 +41,6 @@ const describe = (error: SyncError.SyncError): string =>
     : error.reason === "NotAcceptable"
       ? `the CRM refused the request (406): ${error.message}`
       : error.message
-
-export const percent = (ratio: number) => `${(ratio * 100).toFixed(1).replace(/\.0$/, "")}%`
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
 
