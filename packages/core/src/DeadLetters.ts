@@ -104,7 +104,15 @@ export const retry = (options: Options): Effect.Effect<SyncReport, SyncError, Co
         }
       return options.onEvent === undefined ? Effect.void : options.onEvent(event)
     }
-    const report = yield* Sync.run({ ...options, source, mapping, mode: "upsert", onEvent })
+    // The rows are the dead letters' keys, not the source's columns: nothing to check them against.
+    const report = yield* Sync.run({
+      ...options,
+      source,
+      mapping,
+      mode: "upsert",
+      onEvent,
+      checkColumns: false,
+    })
     if (settled.length > 0)
       yield* Effect.flatMap(Ledger.Ledger, (ledger) =>
         ledger.recordAccepted(target, "dead-letter-retry", settled),

@@ -18,6 +18,7 @@ import { Effect, ParseResult, Schema } from "effect"
 import type { Contact, PropertyField } from "./Contact.js"
 import { parseInt64Text } from "./Int64.js"
 import * as Coerce from "./internal/coerce.js"
+import * as Columns from "./internal/columns.js"
 import type { SourceRow } from "./SourceRow.js"
 
 /**
@@ -35,6 +36,8 @@ export const Fields = Schema.Struct({
   mobileOptIn: Schema.optional(Schema.String),
   /** One column holding the whole phone number (E.164 like `+44 7911 123456`, or national with `defaultCountry`). */
   phone: Schema.optional(Schema.String),
+  /** A column with each row's ISO 3166 country (`FR`), for its national phone number; `defaultCountry` serves rows without one. */
+  phoneCountry: Schema.optional(Schema.String),
 }).annotations({ identifier: "MappingFields" })
 /**
  * `Fields` as decoded.
@@ -76,6 +79,8 @@ export const problems = (config: typeof ConfigFields.Type): ReadonlyArray<string
     found.push(
       `defaultCountry "${config.defaultCountry}" is not a supported ISO 3166 country code (like GB, FR, US)`,
     )
+  if (fields.phoneCountry !== undefined && fields.phone === undefined && fields.mobileNumber === undefined)
+    found.push("fields.phoneCountry needs fields.phone or fields.mobileNumber")
   if (
     fields.contactId === undefined &&
     fields.email === undefined &&
@@ -207,6 +212,7 @@ export const decode = (input: unknown): Effect.Effect<Mapping, ParseResult.Parse
 
 interface PropertyColumn {
   readonly column: string
+  readonly read: (cells: SourceRow["fields"]) => unknown
   readonly name: string | undefined
   readonly id: string | undefined
   /** How a rejection names it. */
@@ -217,82 +223,167 @@ interface PropertyColumn {
 const propertyColumns = (config: Config): ReadonlyArray<PropertyColumn> => [
   ...Object.entries(config.properties ?? {}).map(([name, column]) => ({
     column,
+    read: Columns.reader(column),
     name,
     id: undefined,
     field: name,
   })),
   ...Object.entries(config.propertyIds ?? {}).map(([id, column]) => ({
     column,
+    read: Columns.reader(column),
     name: undefined,
     id,
     field: id,
   })),
 ]
 
+/**
+ * Every column the mapping reads, with the setting that names it (`key`, `fields.email`,
+ * `properties["First Name"]`, ...).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const columns = (
+  config: Config,
+): ReadonlyArray<{ readonly setting: string; readonly column: string }> => [
+  { setting: "key", column: config.key },
+  ...Object.entries(config.fields ?? {}).flatMap(([field, column]) =>
+    column === undefined ? [] : [{ setting: `fields.${field}`, column }],
+  ),
+  ...Object.entries(config.properties ?? {}).map(([name, column]) => ({
+    setting: `properties[${JSON.stringify(name)}]`,
+    column,
+  })),
+  ...Object.entries(config.propertyIds ?? {}).map(([id, column]) => ({
+    setting: `propertyIds.${id}`,
+    column,
+  })),
+]
+
+const LISTED_COLUMNS = 20
+
+/**
+ * The columns the mapping names that none of `rows` has, one message each (naming the setting,
+ * the columns there are and the closest one); empty when every column exists. Malformed rows
+ * are not looked at; without a well-formed row there is nothing to check against.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const missingColumns = (mapping: Mapping, rows: ReadonlyArray<SourceRow>): ReadonlyArray<string> => {
+  const wellFormed = rows.filter((row) => row.malformed === undefined)
+  if (wellFormed.length === 0) return []
+  const existing = Columns.available(wellFormed)
+  const listed =
+    existing.length <= LISTED_COLUMNS
+      ? existing.map((column) => JSON.stringify(column)).join(", ")
+      : `${existing
+          .slice(0, LISTED_COLUMNS)
+          .map((column) => JSON.stringify(column))
+          .join(", ")}, and ${existing.length - LISTED_COLUMNS} more`
+  return columns(mapping.config)
+    .filter(({ column }) => !Columns.present(wellFormed, column))
+    .map(({ column, setting }) => {
+      const near = Columns.closest(column, existing)
+      return `${setting} names the column ${JSON.stringify(column)}, which the source does not have (its columns: ${listed})${near === undefined ? "" : `; did you mean ${JSON.stringify(near)}?`}`
+    })
+}
+
+const countryOf = (text: string): CountryCode | undefined => {
+  const code = text.toUpperCase()
+  return isSupportedCountry(code) ? code : undefined
+}
+
 const compile = (config: Config): ((row: SourceRow) => Result) => {
   const fields = config.fields ?? {}
-  const keyColumn = config.key
   const int64 = Coerce.int64(parseInt64Text)
   const mobileDigits = Coerce.mobileNumber(parseInt64Text)
-  const defaultCountry =
-    config.defaultCountry !== undefined && isSupportedCountry(config.defaultCountry)
-      ? (config.defaultCountry as CountryCode)
-      : undefined
+  const defaultCountry = config.defaultCountry === undefined ? undefined : countryOf(config.defaultCountry)
   const defaultCallingCode =
     defaultCountry === undefined ? undefined : Number(getCountryCallingCode(defaultCountry))
   const properties = propertyColumns(config)
-  const { contactId, email, emailOptIn, mobileCountryCode, mobileNumber, mobileOptIn, phone } = fields
+  const read = (column: string | undefined) => (column === undefined ? undefined : Columns.reader(column))
+  const readKey = Columns.reader(config.key)
+  // The CRM matches emails case-insensitively: a key that is the email column is compared so too.
+  const keyIsEmail = fields.email !== undefined && fields.email === config.key
+  const contactId = read(fields.contactId)
+  const email = read(fields.email)
+  const emailOptIn = read(fields.emailOptIn)
+  const mobileCountryCode = read(fields.mobileCountryCode)
+  const mobileNumber = read(fields.mobileNumber)
+  const mobileOptIn = read(fields.mobileOptIn)
+  const phone = read(fields.phone)
+  const phoneCountry = read(fields.phoneCountry)
 
   return (row) => {
     const cells = row.fields
-    const rawKey = Coerce.text(cells[keyColumn])
+    const rawKey = Coerce.text(readKey(cells))
     const key = typeof rawKey === "string" ? rawKey : undefined
     if (row.malformed !== undefined) return rejection(row, key, "row", row.malformed)
     if (rawKey === undefined)
-      return rejection(row, undefined, "key", `the sync key column "${keyColumn}" is empty`)
+      return rejection(row, undefined, "key", `the sync key column "${config.key}" is empty`)
     if (rawKey instanceof Coerce.Invalid)
       return rejection(row, undefined, "key", `the sync key ${rawKey.reason}`)
     const contact: MutableContact = {}
 
     if (contactId !== undefined) {
-      const value = int64(cells[contactId])
+      const value = int64(contactId(cells))
       if (value instanceof Coerce.Invalid) return rejection(row, key, "contactId", value.reason)
       if (value !== undefined) contact.contactId = value
     }
     if (email !== undefined) {
-      const value = Coerce.email(cells[email])
+      const value = Coerce.email(email(cells))
       if (value instanceof Coerce.Invalid) return rejection(row, key, "email", value.reason)
       if (value !== undefined) contact.email = value
     }
     if (emailOptIn !== undefined) {
-      const value = Coerce.boolean(cells[emailOptIn])
+      const value = Coerce.boolean(emailOptIn(cells))
       if (value instanceof Coerce.Invalid) return rejection(row, key, "emailOptIn", value.reason)
       if (value !== undefined) contact.emailOptIn = value
     }
+    let country = defaultCountry
+    if (phoneCountry !== undefined) {
+      const value = Coerce.text(phoneCountry(cells))
+      if (value instanceof Coerce.Invalid) return rejection(row, key, "phoneCountry", value.reason)
+      if (value !== undefined) {
+        country = countryOf(value)
+        if (country === undefined)
+          return rejection(
+            row,
+            key,
+            "phoneCountry",
+            `"${value}" is not an ISO 3166 country code (like FR, DE, US)`,
+          )
+      }
+    }
     if (phone !== undefined) {
-      const value = Coerce.text(cells[phone])
+      const value = Coerce.text(phone(cells))
       if (value instanceof Coerce.Invalid) return rejection(row, key, "phone", value.reason)
       if (value !== undefined) {
-        const parsed = parsePhoneNumberFromString(value, defaultCountry)
+        const parsed = parsePhoneNumberFromString(value, country)
         if (parsed === undefined || !parsed.isValid())
           return rejection(
             row,
             key,
             "phone",
-            defaultCountry === undefined && !value.startsWith("+")
-              ? "is not a valid phone number (national numbers need defaultCountry in the mapping; or write it as +<country code> <number>)"
-              : "is not a valid phone number",
+            country === undefined && !value.startsWith("+")
+              ? "is not a valid phone number (national numbers need defaultCountry or fields.phoneCountry in the mapping; or write it as +<country code> <number>)"
+              : `is not a valid phone number${country === undefined || value.startsWith("+") ? "" : ` in ${country}`}`,
           )
         contact.mobileCountryCode = Number(parsed.countryCallingCode)
         contact.mobileNumber = Number(parsed.nationalNumber)
       }
     } else if (mobileNumber !== undefined) {
-      const value = mobileDigits(cells[mobileNumber])
+      const value = mobileDigits(mobileNumber(cells))
       if (value instanceof Coerce.Invalid) return rejection(row, key, "mobileNumber", value.reason)
       if (value !== undefined) {
-        let code: number | undefined = defaultCallingCode
+        let code: number | undefined =
+          country === defaultCountry || country === undefined
+            ? defaultCallingCode
+            : Number(getCountryCallingCode(country))
         if (mobileCountryCode !== undefined) {
-          const given = Coerce.countryCode(cells[mobileCountryCode])
+          const given = Coerce.countryCode(mobileCountryCode(cells))
           if (given instanceof Coerce.Invalid) return rejection(row, key, "mobileCountryCode", given.reason)
           if (given !== undefined) code = given
         }
@@ -308,7 +399,7 @@ const compile = (config: Config): ((row: SourceRow) => Result) => {
       }
     }
     if (mobileOptIn !== undefined) {
-      const value = Coerce.boolean(cells[mobileOptIn])
+      const value = Coerce.boolean(mobileOptIn(cells))
       if (value instanceof Coerce.Invalid) return rejection(row, key, "mobileOptIn", value.reason)
       if (value !== undefined) contact.mobileOptIn = value
     }
@@ -325,7 +416,7 @@ const compile = (config: Config): ((row: SourceRow) => Result) => {
     let count = 0
     for (let i = 0; i < properties.length; i++) {
       const property = properties[i]!
-      const value = Coerce.text(cells[property.column])
+      const value = Coerce.text(property.read(cells))
       if (value === undefined) continue
       if (value instanceof Coerce.Invalid) return rejection(row, key, property.field, value.reason)
       if (value.length > Coerce.MAX_PROPERTY_LENGTH)
@@ -340,6 +431,11 @@ const compile = (config: Config): ((row: SourceRow) => Result) => {
       if (count < propertyFields.length) propertyFields.length = count
       contact.propertyFields = propertyFields
     }
-    return { _tag: "Mapped", position: row.position, key: rawKey, contact }
+    return {
+      _tag: "Mapped",
+      position: row.position,
+      key: keyIsEmail && contact.email != null ? contact.email.toLowerCase() : rawKey,
+      contact,
+    }
   }
 }

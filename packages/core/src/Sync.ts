@@ -27,7 +27,7 @@ import * as Pool from "./internal/pool.js"
 import * as RateLimit from "./internal/rateLimit.js"
 import * as Settlement from "./internal/settlement.js"
 import * as Ledger from "./Ledger.js"
-import type { Mapping } from "./Mapping.js"
+import { type Mapping, missingColumns } from "./Mapping.js"
 import type { SourceRow } from "./SourceRow.js"
 import { ledgerFailed as syncLedgerFailed, SyncError } from "./SyncError.js"
 import type { SyncEvent } from "./SyncEvent.js"
@@ -87,6 +87,24 @@ export interface Options<E, R> {
   readonly mode?: Mode | undefined
   /** Rejected and failed rows kept in the report (all of them go through the events); default 1000. */
   readonly keep?: number | undefined
+  /**
+   * When the CRM reports properties it does not know (their values are dropped): by default the
+   * run stops after the batch that revealed them (`UnknownProperties`); `true` makes each a counted
+   * warning. Either way the rows are told in `RowsWarned` and left out of the ledger.
+   */
+  readonly allowUnknownProperties?: boolean | undefined
+  /**
+   * The largest share of rejected rows (0 to 1) a run may have: above it the run stops
+   * (`RejectRate`), checked once `rejectRateFrom` rows were read and at the end. Default: no limit.
+   */
+  readonly maxRejectRate?: number | undefined
+  /** Rows read before `maxRejectRate` is checked during the run; default 1000. */
+  readonly rejectRateFrom?: number | undefined
+  /**
+   * Whether the first rows must have every column the mapping names (else `InvalidConfig` before
+   * anything is sent); default true. Off for sources whose rows are not the mapping's input.
+   */
+  readonly checkColumns?: boolean | undefined
   /** Called with every event, in order; the run waits for it (so a slow listener slows the run, not memory). */
   readonly onEvent?: ((event: SyncEvent) => Effect.Effect<void>) | undefined
 }
@@ -195,6 +213,10 @@ export const problems = (options: Omit<Options<unknown, unknown>, "source">): Re
   positiveInteger("maxAttempts", options.maxAttempts)
   positiveInteger("resultsConcurrency", options.resultsConcurrency)
   positiveInteger("keep", options.keep === 0 ? 1 : options.keep)
+  positiveInteger("rejectRateFrom", options.rejectRateFrom)
+  const rate = options.maxRejectRate
+  if (rate !== undefined && !(rate >= 0 && rate <= 1))
+    found.push(`maxRejectRate must be a share from 0 to 1 (0.05 = 5%), not ${rate}`)
   found.push(...RateLimit.problems(options))
   if (
     options.dedupeWindow !== undefined &&
@@ -300,6 +322,43 @@ const eventPaths = (
  *   ends the rows not done of every open batch (`accepted` after a 202, else `failed`), then the
  *   rows held or waiting in the window (`failed`, batch 0). No row is anywhere else.
  */
+const percent = (ratio: number) => `${(ratio * 100).toFixed(1).replace(/\.0$/, "")}%`
+
+/** `RejectRate` when the rejected share is above `maxRejectRate` and at least `from` rows were read. */
+const rejectRate = (
+  options: Pick<Options<unknown, unknown>, "maxRejectRate">,
+  counts: SyncReport.SyncReport,
+  from: number,
+): Deliver.Fatal | undefined => {
+  const limit = options.maxRejectRate
+  if (limit === undefined || counts.read < from || counts.rejected / counts.read <= limit) return undefined
+  const first = counts.rejectedRows[0]
+  return new Deliver.Fatal({
+    reason: "RejectRate",
+    message: `${percent(counts.rejected / counts.read)} of the ${counts.read} rows read were rejected, more than the allowed ${percent(limit)}${first === undefined ? "" : ` (the first, ${first.position}: ${first.field} ${first.reason})`}`,
+  })
+}
+
+/**
+ * The checks between the source and the mapping: the first chunk with a well-formed row must
+ * have every column the mapping names, and after each chunk the reject rate must be within limit.
+ */
+const guard = (options: Options<unknown, unknown>, counts: () => SyncReport.SyncReport): Intake.Guard => {
+  let columnsChecked = options.checkColumns === false
+  const from = options.rejectRateFrom ?? 1000
+  return {
+    before: (rows) => {
+      if (columnsChecked || !rows.some((row) => row.malformed === undefined)) return undefined
+      columnsChecked = true
+      const missing = missingColumns(options.mapping, rows)
+      return missing.length === 0
+        ? undefined
+        : new Deliver.Fatal({ reason: "InvalidConfig", message: `mapping: ${missing.join("; ")}` })
+    },
+    after: () => rejectRate(options, counts(), from),
+  }
+}
+
 const pipeline = <E, R>(
   options: Options<E, R>,
   listener: ((event: SyncEvent) => Effect.Effect<void>) | undefined,
@@ -329,6 +388,7 @@ const pipeline = <E, R>(
       },
       listId: options.mapping.config.listId,
       webHookUrl: results?.webHookUrl,
+      allowUnknownProperties: options.allowUnknownProperties ?? false,
       emit,
       onAccepted: steps === undefined ? () => Effect.void : steps.recordAccepted,
       onFailed: steps === undefined ? () => Effect.void : steps.recordFailed,
@@ -356,6 +416,7 @@ const pipeline = <E, R>(
       senders,
       lookup: steps?.lookup,
       flushNoted,
+      guard: guard(options, accumulator.current),
     })
     const awaiting = settlement.awaiting
     const drained: Effect.Effect<void, Deliver.Fatal, R> =
@@ -370,16 +431,35 @@ const pipeline = <E, R>(
     const recordRun = (report: SyncReport.SyncReport) =>
       steps === undefined ? Effect.void : steps.recordRun(startedAt, report)
     yield* emit({ _tag: "Started", name: options.name, batchSize, concurrency })
-    const exit = yield* Effect.exit(drained)
+    // The reject rate of the whole run, however few its rows.
+    const judged = Effect.zipRight(
+      drained,
+      Effect.suspend(() => {
+        const over = rejectRate(options, accumulator.current(), 1)
+        return over === undefined ? Effect.void : Effect.fail(over)
+      }),
+    )
+    const stop = (reason: string, message: string) =>
+      Effect.zipRight(
+        // Events noted but not yet told (the chunk being taken when the run stopped) go first.
+        Effect.zipRight(flushNoted(undefined), emit({ _tag: "Stopped", reason, message })),
+        Effect.zipRight(
+          settlement.afterStop(message, batches.open(), admission.strand),
+          flushNoted(undefined),
+        ),
+      )
+    const interrupted = "the sync was interrupted"
+    // Interrupted (Ctrl-C, a timeout around the run), every row still gets its outcome in the
+    // events, so that a listener's counts add up to the rows read.
+    const exit = yield* Effect.exit(judged).pipe(Effect.onInterrupt(() => stop("Interrupted", interrupted)))
     if (Exit.isSuccess(exit)) {
       const report = accumulator.report()
       yield* recordRun(report)
       return report
     }
     const fatal = Option.getOrUndefined(Cause.failureOption(exit.cause))
-    const message = fatal?.message ?? "the sync was interrupted"
-    yield* emit({ _tag: "Stopped", reason: fatal?.reason ?? "Interrupted", message })
-    yield* settlement.afterStop(message, batches.open(), admission.strand)
+    const message = fatal?.message ?? interrupted
+    yield* stop(fatal?.reason ?? "Interrupted", message)
     const report = accumulator.report()
     if (fatal === undefined) return yield* Effect.die(Cause.squash(exit.cause))
     yield* recordRun(report)

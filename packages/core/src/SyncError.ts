@@ -15,7 +15,7 @@ import type { SyncReport } from "./SyncReport.js"
  * @category models
  */
 export type Reason =
-  /** The options or the mapping cannot be used; nothing was read or sent. */
+  /** The options or the mapping cannot be used (a mapped column the source does not have, ...); nothing was sent. */
   | "InvalidConfig"
   /** The source stream failed. */
   | "SourceFailed"
@@ -27,6 +27,10 @@ export type Reason =
   | "LedgerFailed"
   /** Another run of the same sync holds the ledger's lease. */
   | "AlreadyRunning"
+  /** The CRM reported properties it does not know (their values were dropped) and `allowUnknownProperties` is off: the run stopped after that batch. */
+  | "UnknownProperties"
+  /** More rows were rejected than `maxRejectRate` allows. */
+  | "RejectRate"
 
 /**
  * The error of `Sync.run`: the run stopped before its end for `reason`; `report` counts what it

@@ -67,6 +67,21 @@ export interface PassedRow {
 }
 
 /**
+ * Something the CRM dropped from a row it accepted: a property it does not know (`field` is the
+ * property's name or id), or a contactId it does not know (`field` is `contactId`). The row
+ * keeps its outcome; the warning says what of it did not arrive.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface WarnedRow {
+  readonly position: string
+  readonly key: string
+  readonly field: string
+  readonly reason: string
+}
+
+/**
  * One event of a run, told in order (see the module comment for the terminal ones).
  *
  * @since 0.1.0
@@ -125,6 +140,17 @@ export type SyncEvent =
     }
   | { readonly _tag: "RowsSettled"; readonly batch: number; readonly rows: ReadonlyArray<SettledRow> }
   | { readonly _tag: "RowsFailed"; readonly batch: number; readonly rows: ReadonlyArray<FailedRow> }
+  /**
+   * The CRM accepted the batch but reported properties or contactIds of these rows unknown (the
+   * 202's `invalidPropertiesList` / `invalidContactIdList`). Not an outcome: the rows have theirs.
+   * Warned rows are not recorded in the ledger, so the next run sends them again.
+   */
+  | { readonly _tag: "RowsWarned"; readonly batch: number; readonly rows: ReadonlyArray<WarnedRow> }
+  /**
+   * Rows whose key differs from an earlier row's of the run but whose email is the same (compared
+   * as the CRM does: case-insensitively, trimmed): the CRM applies them to one contact. Not an outcome.
+   */
+  | { readonly _tag: "RowsMerged"; readonly rows: ReadonlyArray<PassedRow> }
   /** A fatal error (401, 406, the source failed): nothing more is sent. */
   | { readonly _tag: "Stopped"; readonly reason: string; readonly message: string }
   /** The last event of `Sync.events` when the run finished (a stopped run fails the stream after `Stopped` instead). */

@@ -7,7 +7,7 @@
  * @since 0.1.0
  * @module
  */
-import type { FailedRow, RejectedRow, SyncEvent } from "./SyncEvent.js"
+import type { FailedRow, RejectedRow, SyncEvent, WarnedRow } from "./SyncEvent.js"
 
 /**
  * Rows read, and how many of them ended in each outcome.
@@ -52,6 +52,14 @@ export interface SyncReport extends Counts {
   readonly rejectedRows: ReadonlyArray<RejectedRow>
   /** Failed rows with the contact and last error: the first `keep` of them. */
   readonly failedRows: ReadonlyArray<FailedRow>
+  /** Rows the CRM accepted with something dropped (unknown properties or contactId); not an outcome. */
+  readonly warned: number
+  /** Warned rows with the field and why: the first `keep` of them. */
+  readonly warnedRows: ReadonlyArray<WarnedRow>
+  /** The properties (names or ids) the CRM said it does not know, each once. */
+  readonly unknownProperties: ReadonlyArray<string>
+  /** Rows whose key differs from an earlier row's but whose email is the same: one contact in the CRM. */
+  readonly merged: number
   /** Set when the run stopped on a fatal error. */
   readonly stopped: { readonly reason: string; readonly message: string } | undefined
 }
@@ -65,9 +73,14 @@ export interface SyncReport extends Counts {
 export const DEFAULT_KEEP = 1000
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
-type MutableReport = Omit<Mutable<SyncReport>, "rejectedRows" | "failedRows"> & {
+type MutableReport = Omit<
+  Mutable<SyncReport>,
+  "rejectedRows" | "failedRows" | "warnedRows" | "unknownProperties"
+> & {
   rejectedRows: Array<RejectedRow>
   failedRows: Array<FailedRow>
+  warnedRows: Array<WarnedRow>
+  unknownProperties: Array<string>
 }
 
 /**
@@ -97,6 +110,10 @@ export const empty = (name: string): SyncReport => ({
   resultsMissing: 0,
   rejectedRows: [],
   failedRows: [],
+  warned: 0,
+  warnedRows: [],
+  unknownProperties: [],
+  merged: 0,
   stopped: undefined,
 })
 
@@ -108,7 +125,14 @@ export const empty = (name: string): SyncReport => ({
  * @category folding
  */
 export const accumulator = (name: string, keep: number = DEFAULT_KEEP) => {
-  const state: MutableReport = { ...empty(name), rejectedRows: [], failedRows: [] }
+  const state: MutableReport = {
+    ...empty(name),
+    rejectedRows: [],
+    failedRows: [],
+    warnedRows: [],
+    unknownProperties: [],
+  }
+  const unknown = new Set<string>()
   const add = (event: SyncEvent): void => {
     switch (event._tag) {
       case "RowsRead":
@@ -156,6 +180,18 @@ export const accumulator = (name: string, keep: number = DEFAULT_KEEP) => {
       case "ResultsMissing":
         state.resultsMissing++
         return
+      case "RowsWarned":
+        for (const row of event.rows)
+          if (row.field !== "contactId" && !unknown.has(row.field)) {
+            unknown.add(row.field)
+            state.unknownProperties.push(row.field)
+          }
+        keepSome(state.warnedRows, event.rows, keep)
+        state.warned += rowsIn(event.rows)
+        return
+      case "RowsMerged":
+        state.merged += event.rows.length
+        return
       case "Stopped":
         state.stopped = { reason: event.reason, message: event.message }
         return
@@ -169,11 +205,23 @@ export const accumulator = (name: string, keep: number = DEFAULT_KEEP) => {
     ...state,
     rejectedRows: [...state.rejectedRows],
     failedRows: [...state.failedRows],
+    warnedRows: [...state.warnedRows],
+    unknownProperties: [...state.unknownProperties],
   })
-  return { add, report } as const
+  /** The counts so far, without copying the kept rows: read it, do not keep it. */
+  const current = (): SyncReport => state
+  return { add, report, current } as const
 }
 
 /** Keeps the first of `rows` while `into` holds fewer than `keep`; gives how many rows there were. */
+/** Rows among warnings, a row's warnings being next to each other. */
+const rowsIn = (warnings: ReadonlyArray<WarnedRow>): number => {
+  let rows = 0
+  for (let i = 0; i < warnings.length; i++)
+    if (i === 0 || warnings[i]!.position !== warnings[i - 1]!.position) rows++
+  return rows
+}
+
 const keepSome = <A>(into: Array<A>, rows: ReadonlyArray<A>, keep: number): number => {
   for (let i = 0; i < rows.length && into.length < keep; i++) into.push(rows[i]!)
   return rows.length
@@ -236,6 +284,11 @@ export const summary = (report: SyncReport): string => {
   ]
   if (report.retries > 0) parts.push(plural(report.retries, "retry"))
   if (report.rateLimited > 0) parts.push(`${report.rateLimited} rate-limited`)
+  if (report.warned > 0)
+    parts.push(
+      `${plural(report.warned, "row")} with warnings${report.unknownProperties.length > 0 ? ` (unknown properties: ${report.unknownProperties.join(", ")})` : ""}`,
+    )
+  if (report.merged > 0) parts.push(`${report.merged} merged by email`)
   const line = `${report.name}: ${parts.join(" · ")}`
   return report.stopped === undefined ? line : `${line} — STOPPED: ${report.stopped.message}`
 }

@@ -157,7 +157,7 @@ describe("Mapping", () => {
     })
     expect(rejection(map({ phone: "12" }, phone))).toEqual({
       field: "phone",
-      reason: "is not a valid phone number",
+      reason: "is not a valid phone number in GB",
     })
     const noDefault = Mapping.make({ key: "external_id", fields: { phone: "phone" } })
     expect(rejection(map({ phone: "07911 123456" }, noDefault)).reason).toContain(

@@ -11,6 +11,9 @@ const mapping = Mapping.make({
   properties: { "First Name": "first" },
 })
 
+/** Every column the mappings name, empty (as a CSV has them) unless a row gives a value. */
+const NO_CELLS = { id: "", email: "", first: "", cc: "", mobile: "", news: "" }
+
 const rows = (
   n: number,
   fields: (i: number) => Record<string, unknown> = (i) => ({
@@ -18,7 +21,10 @@ const rows = (
     email: `c${i}@example.com`,
     first: `F${i}`,
   }),
-) => Array.from({ length: n }, (_, i) => SourceRow.make({ position: `line ${i + 2}`, fields: fields(i) }))
+) =>
+  Array.from({ length: n }, (_, i) =>
+    SourceRow.make({ position: `line ${i + 2}`, fields: { ...NO_CELLS, ...fields(i) } }),
+  )
 
 const chunked = (all: ReadonlyArray<SourceRow.SourceRow>, size = 250) =>
   Stream.fromChunks(

@@ -43,6 +43,7 @@ const setUp = <E>(
     admission,
     batches,
     senders,
+    guard: { before: () => undefined, after: () => undefined },
     lookup: options.lookup,
     flushNoted: (value) => Effect.sync(() => (told.push(...queued.splice(0)), value)),
   })

@@ -17,7 +17,7 @@ import type { Mode } from "../Sync.js"
 import type { PassedRow, RejectedRow, SyncEvent } from "../SyncEvent.js"
 import * as Batcher from "./batcher.js"
 import { hashContact } from "./hash.js"
-import { identities } from "./identity.js"
+import { emailsOfRun, identities } from "./identity.js"
 
 /** A row admitted but in no batch: held, or waiting in the window. */
 export interface Unbatched {
@@ -81,6 +81,7 @@ export const make = (
   const window = Batcher.make(batchSize, dedupeWindow)
   let held = NONE_HELD
   let read = 0
+  const emails = emailsOfRun()
 
   const mapRows = (rows: Chunk.Chunk<SourceRow>): Array<Mapped> => {
     const count = rows.length
@@ -88,6 +89,7 @@ export const make = (
     note({ _tag: "RowsRead", count, total: read })
     const mapped: Array<Mapped> = []
     let rejected: Array<RejectedRow> | undefined
+    let merged: Array<PassedRow> | undefined
     const array = Chunk.toReadonlyArray(rows)
     for (let i = 0; i < count; i++) {
       const result = map(array[i]!)
@@ -98,9 +100,15 @@ export const make = (
           field: result.field,
           reason: result.reason,
         })
-      else mapped.push(result)
+      else {
+        mapped.push(result)
+        const email = result.contact.email
+        if (email != null && emails.merges(email, result.key))
+          (merged ??= []).push({ position: result.position, key: result.key })
+      }
     }
     if (rejected !== undefined) note({ _tag: "RowsRejected", by: "mapping", rows: rejected })
+    if (merged !== undefined) note({ _tag: "RowsMerged", rows: merged })
     return mapped
   }
 

@@ -13,15 +13,24 @@
 import { Data, Effect, Option } from "effect"
 import type { ApiError } from "../ApiError.js"
 import type { Policy } from "../Backoff.js"
+import type { BatchAccepted } from "../BatchAccepted.js"
 import type { BatchRequest } from "../BatchRequest.js"
 import type { Service as Sink, SinkError } from "../ContactSink.js"
 import type { RejectedRow, SyncEvent } from "../SyncEvent.js"
 import * as Backoff from "./backoff.js"
 import type { Item } from "./batcher.js"
 import type { RateLimit } from "./rateLimit.js"
+import * as Warnings from "./warnings.js"
 
 export class Fatal extends Data.TaggedError("Fatal")<{
-  readonly reason: "Unauthorized" | "NotAcceptable" | "SourceFailed" | "LedgerFailed"
+  readonly reason:
+    | "Unauthorized"
+    | "NotAcceptable"
+    | "SourceFailed"
+    | "LedgerFailed"
+    | "InvalidConfig"
+    | "UnknownProperties"
+    | "RejectRate"
   readonly message: string
   readonly cause?: unknown
 }> {}
@@ -43,6 +52,8 @@ export interface Env {
   readonly retry: RetryPolicy
   readonly listId: string | undefined
   readonly webHookUrl: string | undefined
+  /** Unknown properties are counted warnings; otherwise the run stops after the batch that revealed them. */
+  readonly allowUnknownProperties: boolean
   readonly emit: (event: SyncEvent) => Effect.Effect<void>
   /** Called on each 202, before the rows count as accepted (the ledger's commit). */
   readonly onAccepted: (part: AcceptedPart) => Effect.Effect<void, Fatal>
@@ -159,16 +170,30 @@ const sendFrom = (
       Effect.matchEffect(
         Effect.suspend(() => env.sink.upsert(request(env, items))),
         {
-          onSuccess: (accepted) => accept(env, { batch, batchId: accepted.data.batchId, items }),
+          onSuccess: (accepted) =>
+            accept(env, { batch, batchId: accepted.data.batchId, items }, accepted.data),
           onFailure: (error) => answer(env, batch, items, attempts, error),
         },
       ),
     ),
   )
 
-const accept = (env: Env, part: AcceptedPart): Effect.Effect<ReadonlyArray<AcceptedPart>, Fatal> =>
-  Effect.zipRight(
-    env.onAccepted(part),
+/**
+ * A 202: the ledger records the part's rows (but those the CRM warned about), they count as
+ * accepted, and the warnings are told; unknown properties then stop the run unless allowed.
+ */
+const accept = (
+  env: Env,
+  part: AcceptedPart,
+  data: BatchAccepted["data"],
+): Effect.Effect<ReadonlyArray<AcceptedPart>, Fatal> => {
+  const warnings = Warnings.find(data, part.items)
+  const recorded =
+    warnings.items.size === 0
+      ? part
+      : { ...part, items: part.items.filter((item) => !warnings.items.has(item)) }
+  const accepted = Effect.zipRight(
+    recorded.items.length === 0 ? Effect.void : env.onAccepted(recorded),
     Effect.suspend(() => {
       for (const item of part.items) item.accepted = true
       return Effect.as(
@@ -182,6 +207,18 @@ const accept = (env: Env, part: AcceptedPart): Effect.Effect<ReadonlyArray<Accep
       )
     }),
   )
+  if (warnings.rows.length === 0) return accepted
+  const warned = Effect.zipLeft(
+    accepted,
+    env.emit({ _tag: "RowsWarned", batch: part.batch, rows: warnings.rows }),
+  )
+  return warnings.properties.length === 0 || env.allowUnknownProperties
+    ? warned
+    : Effect.zipRight(
+        warned,
+        new Fatal({ reason: "UnknownProperties", message: Warnings.stopMessage(warnings.properties) }),
+      )
+}
 
 /** Handles one error answer: resends, waits, splits, rejects or fails, as its type asks. */
 const answer = (

@@ -35,3 +35,38 @@ export const identities = (contact: Contact): Array<Identity> => {
   }
   return ids
 }
+
+/**
+ * A 53-bit fingerprint of a string (cyrb53): a number, so that a run can remember every email it
+ * saw in a `Map` of numbers, without keeping the strings.
+ */
+export const fingerprint = (text: string): number => {
+  let h1 = 0xdeadbeef
+  let h2 = 0x41c6ce57
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    h1 = Math.imul(h1 ^ c, 2654435761)
+    h2 = Math.imul(h2 ^ c, 1597334677)
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909)
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909)
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0)
+}
+
+/**
+ * Remembers, for each email of the run (as the CRM compares them), the key of its first row:
+ * `merges` tells whether a row's email was first seen under another key. Keys are remembered as
+ * fingerprints too (about 50 bytes a distinct email in all).
+ */
+export const emailsOfRun = () => {
+  const keys = new Map<number, number>()
+  return {
+    merges: (email: string, key: string): boolean => {
+      const id = fingerprint(email.trim().toLowerCase())
+      const keyId = fingerprint(key)
+      const first = keys.get(id)
+      if (first === undefined) keys.set(id, keyId)
+      return first !== undefined && first !== keyId
+    },
+  }
+}

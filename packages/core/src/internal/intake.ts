@@ -25,6 +25,13 @@ export interface Config<E, R> {
     ((keys: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, Entry>, Fatal>) | undefined
   /** Gives the listener the events noted so far, then succeeds with `value`. */
   readonly flushNoted: <A>(value: A) => Effect.Effect<A>
+  readonly guard: Guard
+}
+
+/** Checks that stop the run: before a chunk is mapped (nothing of it is read then), and after it was admitted. */
+export interface Guard {
+  readonly before: (rows: ReadonlyArray<SourceRow>) => Fatal | undefined
+  readonly after: () => Fatal | undefined
 }
 
 /**
@@ -33,18 +40,23 @@ export interface Config<E, R> {
  */
 export const run = <E, R>(config: Config<E, R>): Effect.Effect<void, Fatal, R> =>
   Effect.suspend(() => {
-    const { admission, batches, senders, lookup, flushNoted } = config
+    const { admission, batches, senders, lookup, flushNoted, guard } = config
     let rowsSinceTick = 0
 
-    const formFull = () => {
+    const formFull = (): Effect.Effect<void, Fatal> => {
       batches.form(admission.cutFull())
-      return flushNoted(undefined)
+      const stop = guard.after()
+      return stop === undefined
+        ? flushNoted(undefined)
+        : Effect.zipRight(flushNoted(undefined), Effect.fail(stop))
     }
 
     /** Admits a chunk and forms the batches it makes ready (into `batches.unsent`). */
     const take = (chunk: Chunk.Chunk<SourceRow>): Effect.Effect<void, Fatal> =>
       Effect.suspend(() => {
         if (chunk.length === 0) return Effect.void
+        const refused = guard.before(Chunk.toReadonlyArray(chunk))
+        if (refused !== undefined) return Effect.fail(refused)
         rowsSinceTick += chunk.length
         const rows = admission.map(chunk)
         if (lookup === undefined || rows.length === 0) {
