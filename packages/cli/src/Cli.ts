@@ -60,6 +60,15 @@ export { CliFailure, OK, REFUSED, ROWS_FAILED, USAGE } from "./internal/exit.js"
 const cli = Command.run(command, { name: "brainsync", version: VERSION })
 
 /**
+ * Waits until what was written to `stream` has left the process: into a pipe (`brainsync sync
+ * --json | jq`) Node writes asynchronously, and the bin's `process.exit` would drop the rest.
+ */
+const flushed = (stream: NodeJS.WriteStream): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    stream.write("", () => resume(Effect.void))
+  })
+
+/**
  * Runs the command line (`process.argv`-shaped) and gives the exit code; messages go to stderr.
  *
  * @since 0.1.0
@@ -83,5 +92,7 @@ export const main = (argv: ReadonlyArray<string>): Effect.Effect<number> =>
         }),
       )
     }),
+    // Also when interrupted (Ctrl-C): the summary so far must reach the pipe too.
+    Effect.ensuring(Effect.zipRight(flushed(process.stdout), flushed(process.stderr))),
     Effect.provide(NodeContext.layer),
   )
