@@ -130,10 +130,13 @@ describe("the operator's path", () => {
       expect(json.stderr).toBe(`brainsync: ${message}\n`)
       expect(jsonLines(json.stdout)).toEqual([{ _tag: "Summary", exitCode: 2, message }])
 
-      // Found once the run began (the mode needs a state file): still no table.
+      // A mode that needs a state file, without one.
       const good = writeConfig(dir, { ...crmConfig(), name: "good" })
       const needsState = await run(["sync", "-c", good, "--mode", "update-only"], withToken)
-      expectUsage(needsState, /^brainsync: .*mode "update-only" needs a Ledger/)
+      expectUsage(
+        needsState,
+        `${good}: mode update-only sends rows by what the state file knows: set "state" in the configuration, or give --state FILE`,
+      )
 
       // Every error of sync and retry, with --json.
       const noToken = await run(["sync", "-c", good, "--json"], { env: { MAINBRAINER_TOKEN: undefined } })
@@ -164,7 +167,9 @@ describe("the operator's path", () => {
       const config = writeConfig(dir, { ...crmConfig(), name: "rejects" })
       const limited = await run(["sync", "-c", config], withToken)
       expect(limited.code).toBe(1)
-      expect(limited.stderr).toBe("brainsync: 20% of the rows were rejected, more than the allowed 10%\n")
+      expect(limited.stderr).toBe(
+        'brainsync: sync "rejects" stopped: 20% of the 10 rows read were rejected, more than the allowed 10% (the first, line 10: email is not an email address)\n',
+      )
       expect(firstLine(limited.stdout)).toMatch(/^progress: 100% .* 10 read · 8 sent/)
       expect(limited.stdout).toMatch(/rejected\s+2/)
 
@@ -208,6 +213,164 @@ describe("the operator's path", () => {
       expect(readFileSync(forExcel).subarray(0, 3).toString("hex")).toBe("efbbbf")
       expect(readFileSync(forExcel, "utf8")).toBe(`\uFEFF${header}${row}`)
     })
+  })
+})
+
+describe("what the data and the CRM say reaches the operator", () => {
+  let crm: RunningSandbox
+  beforeAll(async () => {
+    crm = await startSandbox({ tokens: [TOKEN] })
+  })
+  afterAll(() => crm.close())
+  const withToken = { env: { MAINBRAINER_TOKEN: TOKEN } }
+
+  /** A Mailchimp-like export: `Status` and `Member Rating` are not in the sandbox's property catalogue. */
+  const writeMembers = (dir: string, rows: number) => {
+    const lines = ["id,email,first_name,status,rating"]
+    for (let i = 1; i <= rows; i++) lines.push(`M${i},member${i}@example.com,Member ${i},subscribed,${i % 5}`)
+    writeFileSync(join(dir, "contacts.csv"), `${lines.join("\n")}\n`)
+  }
+  const members = (dir: string, over: Record<string, unknown> = {}) =>
+    writeConfig(dir, {
+      crm: { baseUrl: crm.url, listId: crm.listId },
+      name: "members",
+      key: "id",
+      fields: { email: "email" },
+      properties: { "First Name": "first_name", Status: "status", "Member Rating": "rating" },
+      batchSize: 10,
+      concurrency: 1,
+      ...over,
+    })
+  const requests = async () =>
+    (await import("effect").then(({ Effect }) => Effect.runPromise(crm.service.stats))).requests.total
+
+  it("a mapped column the source does not have stops before anything is sent (exit 2), naming the closest", async () => {
+    const dir = tempDir()
+    writeMembers(dir, 5)
+    const config = members(dir, { fields: { email: "E-mail" } })
+    const before = await requests()
+    const result = await run(["sync", "-c", config], withToken)
+    expectUsage(
+      result,
+      `${config}: sync "members" stopped: mapping: fields.email names the column "E-mail", which the source does not have (its columns: "id", "email", "first_name", "status", "rating"); did you mean "email"?`,
+    )
+    expect(await requests()).toBe(before)
+  })
+
+  it("a property the CRM does not know stops the run after the batch that revealed it (exit 2), told in the summary", async () => {
+    const dir = tempDir()
+    writeMembers(dir, 30)
+    const config = members(dir)
+    const before = await requests()
+    const result = await run(["sync", "-c", config], withToken)
+    expect(result.code).toBe(2)
+    expect(result.stderr).toBe(
+      'brainsync: sync "members" stopped: the CRM does not know the properties "Status", "Member Rating" (their values were not stored): create them in the CRM or remove them from the mapping, or allow unknown properties\n',
+    )
+    expect(firstLine(result.stdout)).toMatch(/^progress: /)
+    expect(result.stdout).toMatch(
+      / {2}warnings\s+10 {2}properties the CRM does not know: Status, Member Rating\n/,
+    )
+    expect(result.stdout).toContain("STOPPED: ")
+    expect(await requests()).toBe(before + 1)
+  })
+
+  it("with allowUnknownProperties they are counted warnings (exit 0): in the summary, the --json events and Summary, and the rejects file", async () => {
+    const dir = tempDir()
+    writeMembers(dir, 30)
+    const config = members(dir, { allowUnknownProperties: true, state: "state.db" })
+    const rejects = join(dir, "rejects.csv")
+    const table = await run(["sync", "-c", config, "--rejects", rejects], withToken)
+    expect(table.stderr).toBe("")
+    expect(table.code).toBe(0)
+    expect(firstLine(table.stdout)).toMatch(/^progress: 100% .* 30 read · 30 sent · 30 accepted/)
+    expect(table.stdout).toMatch(
+      / {2}warnings\s+30 {2}properties the CRM does not know: Status, Member Rating\n/,
+    )
+    const lines = readFileSync(rejects, "utf8").trim().split("\n")
+    expect(lines[0]).toBe("position,outcome,reason,id,email,first_name,status,rating")
+    expect(lines).toHaveLength(1 + 60) // two warnings per row
+    expect(lines).toContain(
+      "line 2,warning,Status: the CRM does not know this property: the value was not stored,M1,member1@example.com,Member 1,subscribed,1",
+    )
+    expect(lines).toContain(
+      "line 31,warning,Member Rating: the CRM does not know this property: the value was not stored,M30,member30@example.com,Member 30,subscribed,0",
+    )
+
+    // Warned rows are not remembered as sent: the next run sends them again.
+    const json = await run(["sync", "-c", config, "--json"], withToken)
+    expect(json.stderr).toBe("")
+    expect(json.code).toBe(0)
+    const events = jsonLines(json.stdout)
+    expect(events[0]?._tag).toBe("Started")
+    const warned = events.filter((event) => event._tag === "RowsWarned")
+    expect(warned.flatMap((event) => event["rows"] as Array<{ field: string }>)).toHaveLength(60)
+    expect(events.at(-1)).toMatchObject({
+      _tag: "Summary",
+      exitCode: 0,
+      report: {
+        read: 30,
+        accepted: 30,
+        unchanged: 0,
+        warned: 30,
+        unknownProperties: ["Status", "Member Rating"],
+      },
+    })
+    expect((events.at(-1)!["report"] as Record<string, unknown>)["warnedRows"]).toBeUndefined()
+  })
+
+  it("a contactId the CRM does not know is a warning in the summary and the rejects file; rows merged by email are counted", async () => {
+    const dir = tempDir()
+    writeFileSync(
+      join(dir, "contacts.csv"),
+      [
+        "id,crm_id,email,first_name",
+        "A1,,anne@example.com,Anne",
+        "A2,,ANNE@example.com ,Anne again",
+        "B1,987654321,bob@example.com,Bob",
+        ...Array.from({ length: 10 }, (_, i) => `C${i},,c${i}@example.com,C ${i}`),
+      ].join("\n") + "\n",
+    )
+    const config = writeConfig(dir, {
+      crm: { baseUrl: crm.url, listId: crm.listId },
+      name: "ids",
+      fields: { email: "email", contactId: "crm_id" },
+    })
+    const rejects = join(dir, "rejects.csv")
+    const result = await run(["sync", "-c", config, "--rejects", rejects], withToken)
+    expect(result.stderr).toBe("")
+    expect(result.code).toBe(0)
+    expect(firstLine(result.stdout)).toMatch(/^progress: 100% .* 13 read/)
+    expect(result.stdout).toMatch(/ {2}warnings\s+1 {2}contactIds the CRM does not know\n/)
+    expect(result.stdout).toMatch(
+      / {2}merged\s+1 {2}rows with another key but an earlier row's email: one contact in the CRM\n/,
+    )
+    expect(readFileSync(rejects, "utf8").trim().split("\n").slice(1)).toEqual([
+      "line 4,warning,contactId: the CRM does not know contactId 987654321,B1,987654321,bob@example.com,Bob",
+    ])
+  })
+
+  it("the reject-rate limit is checked during the run: a source that is mostly rejected stops early (exit 1)", async () => {
+    const dir = tempDir()
+    const lines = ["id,email,first_name,newsletter"]
+    for (let i = 1; i <= 50_000; i++)
+      lines.push(`K${i},${i % 10 === 0 ? `p${i}@example.com` : `nobody-${i}`},N,yes`)
+    writeFileSync(join(dir, "contacts.csv"), `${lines.join("\n")}\n`)
+    const config = writeConfig(dir, { crm: { baseUrl: crm.url, listId: crm.listId }, name: "mostly-bad" })
+    const result = await run(["sync", "-c", config, "--json"], withToken)
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(
+      /^brainsync: sync "mostly-bad" stopped: 90% of the \d+ rows read were rejected, more than the allowed 10% \(the first, line 2: email is not an email address\)\n$/,
+    )
+    const summary = jsonLines(result.stdout).at(-1)!
+    expect(summary).toMatchObject({
+      _tag: "Summary",
+      exitCode: 1,
+      report: { stopped: { reason: "RejectRate" } },
+    })
+    const report = summary["report"] as { read: number }
+    expect(report.read).toBeGreaterThanOrEqual(1000)
+    expect(report.read).toBeLessThan(50_000)
   })
 })
 
@@ -328,11 +491,11 @@ describe("brainsync status", () => {
       "rejected",
       "failed",
     ]
-    expect(header.trim().split(/\s+/)).toEqual(["started", "took", "read", ...outcomes])
+    expect(header.trim().split(/\s+/)).toEqual(["started", "took", "read", ...outcomes, "warned"])
     const rows = lines.slice(lines.indexOf(header) + 1, lines.indexOf(header) + 3)
     expect(firstLine(lines[lines.indexOf(header) + 3]!)).toBe("")
     // Counts end under the end of their column's name.
-    for (const name of ["read", ...outcomes]) {
+    for (const name of ["read", ...outcomes, "warned"]) {
       const end = header.indexOf(` ${name}`) + name.length + 1
       for (const row of rows) {
         expect(row[end - 1]).toMatch(/\d/)

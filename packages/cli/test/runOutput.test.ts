@@ -173,6 +173,27 @@ describe("runOutput: the display, the rejects file, the report file and the summ
                 batch: 1,
                 rows: [{ position: "line 3", key: "K2", outcome: "inserted" }],
               },
+              // Interrupted, the sync ends every other row in its events: the 3 of batch 1 it took, the rest not sent.
+              { _tag: "Stopped", reason: "Interrupted", message: "the sync was interrupted" },
+              {
+                _tag: "RowsSettled",
+                batch: 1,
+                rows: ["line 4", "line 5", "line 6"].map((position) => ({
+                  position,
+                  key: position,
+                  outcome: "accepted" as const,
+                })),
+              },
+              {
+                _tag: "RowsFailed",
+                batch: 2,
+                rows: ["line 7", "line 8", "line 9", "line 10", "line 11"].map((position) => ({
+                  position,
+                  key: position,
+                  contact: {},
+                  error: "not sent: the sync stopped (the sync was interrupted)",
+                })),
+              },
             ]
             for (const event of so) yield* output.onEvent(event)
             const fiber = yield* Effect.fork(output.whileRunning(Effect.never))
@@ -185,6 +206,8 @@ describe("runOutput: the display, the rejects file, the report file and the summ
         expect(table).toMatch(/^\n\n {2}contacts {2}INTERRUPTED: the counts so far\n/)
         expect(table).toMatch(/inserted\s+1 /)
         expect(table).toMatch(/rejected\s+1 /)
+        expect(table).toMatch(/ accepted\s+0\n/)
+        expect(table).toMatch(/ failed\s+0\n/)
         expect(table).toMatch(/accepted, result pending\s+3 /)
         expect(table).toMatch(/not sent\s+5 {2}read, not accepted by the CRM: the next run sends them/)
         expect(table).toMatch(/rows read\s+10\n/)
@@ -197,15 +220,14 @@ describe("runOutput: the display, the rejects file, the report file and the summ
           .split("\n")
           .filter((line) => line !== "")
           .map((line) => JSON.parse(line))
+        // --json: the events' fold (every row has an outcome), and which of them the interruption gave.
         expect(json.at(-1)).toMatchObject({
           _tag: "Summary",
           exitCode: Output.INTERRUPTED,
-          interrupted: true,
-          pending: 3,
-          notSent: 5,
-          report: { read: 10, inserted: 1, rejected: 1 },
+          interrupted: { pending: 3, notSent: 5 },
+          report: { read: 10, inserted: 1, rejected: 1, accepted: 3, failed: 5 },
         })
-        expect(json).toHaveLength(8)
+        expect(json).toHaveLength(11)
       }),
   )
 

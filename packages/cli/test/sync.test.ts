@@ -212,7 +212,7 @@ describe("brainsync sync", () => {
     })
     const lenient = await runHere(["sync", "-c", config, "--dry-run", "--max-reject-rate", "0.5"])
     expect(strict.code).toBe(1)
-    expect(strict.stderr).toContain("16.7% of the rows were rejected, more than the allowed 5%")
+    expect(strict.stderr).toContain("16.7% of the 12 rows read were rejected, more than the allowed 5%")
     expect(lenient.code).toBe(0)
     expect(lenient.stdout).toContain("dry run: nothing was sent")
     expect(lenient.stdout).toMatch(/accepted\s+10\s+would be sent/)

@@ -41,8 +41,12 @@ export interface Display {
   /** Rows in requests that left (first attempts), and rows the CRM took with a 202. */
   readonly sent: () => number
   readonly acceptedRows: () => number
-  /** Rows in batches the CRM took (202) whose final result has not come yet. */
-  readonly pending: () => number
+  /**
+   * Where the run was when it was interrupted: the outcomes until then, and `pending`, the rows in
+   * batches the CRM took (202) whose final result had not come. (Interrupted, the sync then ends
+   * every other row in its events, `accepted` or `failed`; those are not outcomes of the run's work.)
+   */
+  readonly atInterrupt: () => { readonly report: SyncReport.SyncReport; readonly pending: number }
 }
 
 /** How the run ended, for the last state of the in-place line. */
@@ -58,12 +62,14 @@ export const make = (options: Options): Display => {
   let sent = 0
   let acceptedRows = 0
   let settledInBatches = 0
+  let interrupted: { readonly report: SyncReport.SyncReport; readonly pending: number } | undefined
+  const pending = () => Math.max(0, acceptedRows - settledInBatches)
   let frame = 0
   let lastLine = startedAt
   let drawn = false
 
   const status = (): string => {
-    const counts = fold.report()
+    const counts = interrupted?.report ?? fold.report()
     const elapsed = now() - startedAt
     const done = SyncReport.settled(counts)
     const rate = elapsed > 0 ? (done * 1000) / elapsed : 0
@@ -118,6 +124,8 @@ export const make = (options: Options): Display => {
 
   return {
     onEvent: (event) => {
+      if (event._tag === "Stopped" && event.reason === "Interrupted")
+        interrupted = { report: fold.report(), pending: pending() }
       fold.add(event)
       if (event._tag === "BatchSent" && event.attempt === 1) sent += event.size
       if (event._tag === "BatchAccepted") acceptedRows += event.size
@@ -143,6 +151,6 @@ export const make = (options: Options): Display => {
     counts: fold.report,
     sent: () => sent,
     acceptedRows: () => acceptedRows,
-    pending: () => Math.max(0, acceptedRows - settledInBatches),
+    atInterrupt: () => interrupted ?? { report: fold.report(), pending: pending() },
   }
 }

@@ -1,6 +1,7 @@
 /**
  * `--rejects FILE`: a CSV of every rejected and failed row, with where it was, why, and the
- * row's original values; with `bom` (`--rejects-bom`) it starts with a UTF-8 byte order mark, which
+ * row's original values, and of every warning (outcome `warning`: the row was sent, but the CRM
+ * dropped the property or contactId its reason names: one line per warning); with `bom` (`--rejects-bom`) it starts with a UTF-8 byte order mark, which
  * a spreadsheet needs to read accents as UTF-8 (and command-line tools see as a stray character). Events carry positions, not values, so the source's recent rows are
  * remembered by position (a bounded window: mapping rejections happen right after the read);
  * a row that has left the window (a failure long after it was read) keeps its key only.
@@ -23,7 +24,7 @@ export interface Rejects {
 
 interface Record {
   readonly position: string
-  readonly outcome: "rejected" | "failed"
+  readonly outcome: "rejected" | "failed" | "warning"
   readonly reason: string
   readonly key: string | undefined
 }
@@ -87,6 +88,15 @@ export const make = (path: string, keyColumn: string, bom = false): Rejects => {
               position: row.position,
               outcome: "failed",
               reason: row.error,
+              key: row.key,
+            })),
+          )
+        case "RowsWarned":
+          return write(
+            event.rows.map((row) => ({
+              position: row.position,
+              outcome: "warning",
+              reason: `${row.field}: ${row.reason}`,
               key: row.key,
             })),
           )

@@ -19,6 +19,7 @@ import { Effect, Either, type Redacted, type Stream } from "effect"
 import type * as SyncConfig from "../SyncConfig.js"
 import * as Exit from "./exit.js"
 import type * as Progress from "./progress.js"
+import * as RejectRate from "./rejectRate.js"
 import * as Layers from "./runLayers.js"
 import * as Verdict from "./runOutcome.js"
 import * as Output from "./runOutput.js"
@@ -30,6 +31,7 @@ interface Common {
   readonly mapping: Mapping.Mapping
   readonly display: Progress.Mode
   readonly reportPath?: string | undefined
+  /** Stop (exit 1) when the rejected share of the rows is above it; none when undefined. */
   readonly maxRejectRate?: number | undefined
   /** Where the settings come from (the configuration file), for messages. */
   readonly where?: string | undefined
@@ -94,26 +96,39 @@ const outputOptions = (settings: Settings): Output.Options => {
   }
 }
 
-/** The sync's options from the configuration, without its source. */
-const syncOptions = (config: SyncConfig.SyncConfig, mapping: Mapping.Mapping) => ({
+/** The sync's options from the configuration and the reject-rate limit, without its source. */
+const syncOptions = (
+  config: SyncConfig.SyncConfig,
+  mapping: Mapping.Mapping,
+  maxRejectRate: number | undefined,
+) => ({
   name: config.name,
   mapping,
   batchSize: config.batchSize,
   concurrency: config.concurrency,
   requestsPerSecond: config.requestsPerSecond,
+  allowUnknownProperties: config.allowUnknownProperties,
+  maxRejectRate,
+  rejectRateFrom: RejectRate.REJECT_RATE_FROM,
 })
 
 /**
  * Why a run of this configuration cannot start, checked before any output: a configuration error
  * is then one line on standard error, not a summary table of zeros before it.
  */
-export const problems = (config: SyncConfig.SyncConfig, mapping: Mapping.Mapping): ReadonlyArray<string> =>
-  Sync.problems(syncOptions(config, mapping))
+export const problems = (
+  config: SyncConfig.SyncConfig,
+  mapping: Mapping.Mapping,
+  maxRejectRate: number | undefined,
+): ReadonlyArray<string> => Sync.problems(syncOptions(config, mapping, maxRejectRate))
 
 /** The run the settings ask for, with its layers, telling `output` its events. */
 const start = (settings: Settings, output: Output.Output): Effect.Effect<Ran, Verdict.RunError> => {
   const { config } = settings
-  const options = { ...syncOptions(config, settings.mapping), onEvent: output.onEvent }
+  const options = {
+    ...syncOptions(config, settings.mapping, settings.maxRejectRate),
+    onEvent: output.onEvent,
+  }
   switch (settings._tag) {
     case "DryRun":
       return Effect.map(
@@ -135,9 +150,9 @@ const start = (settings: Settings, output: Output.Output): Effect.Effect<Ran, Ve
 export const run = (settings: Settings): Effect.Effect<Outcome, Exit.CliFailure> =>
   Effect.scoped(
     Effect.gen(function* () {
-      const found = problems(settings.config, settings.mapping)
-      if (found.length > 0)
-        return yield* Exit.usage(`${settings.where ?? "configuration"}: ${found.join("; ")}`)
+      const where = settings.where ?? "configuration"
+      const found = problems(settings.config, settings.mapping, settings.maxRejectRate)
+      if (found.length > 0) return yield* Exit.usage(`${where}: ${found.join("; ")}`)
       const output = yield* Output.make(outputOptions(settings))
       const result = yield* output.whileRunning(Effect.either(start(settings, output)))
       // The configuration turned out unusable once the run began (a mapped column the source lacks): nothing was sent.
@@ -147,15 +162,11 @@ export const run = (settings: Settings): Effect.Effect<Outcome, Exit.CliFailure>
         result.left.reason === "InvalidConfig"
       ) {
         output.abandon()
-        return yield* Exit.usage(result.left.message)
+        return yield* Exit.usage(`${where}: ${result.left.message}`)
       }
       const ending = yield* Verdict.decide(
         Either.map(result, (ran) => ran.report),
-        {
-          counts: output.counts,
-          state: settings.config.state,
-          maxRejectRate: settings.maxRejectRate,
-        },
+        { counts: output.counts, state: settings.config.state },
       )
       const written = yield* output.writeFiles(ending)
       const final = Verdict.afterWrites(ending, written.problem)

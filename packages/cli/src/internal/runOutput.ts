@@ -82,7 +82,7 @@ const INTERRUPTED_MESSAGE =
 
 /** The report as the JSON summary gives it: the rows kept in it are in the events already. */
 const counted = (report: SyncReport.SyncReport) => {
-  const { rejectedRows: _r, failedRows: _f, ...counts } = report
+  const { rejectedRows: _r, failedRows: _f, warnedRows: _w, ...counts } = report
   return counts
 }
 
@@ -145,13 +145,14 @@ export const make = (options: Options): Effect.Effect<Output, never, Scope.Scope
 
     const interruptedSummary = () => {
       const elapsedMillis = now() - startedAt
-      const report = display.counts()
-      const pending = display.pending()
+      const { report, pending } = display.atInterrupt()
       display.finish("interrupted")
       if (options.display === "json") {
+        // The report is the events' fold (the sync ends every row in them when interrupted):
+        // `pending` of its accepted rows and `notSent` of its failed ones are the interruption's.
         const notSent = Math.max(0, report.read - SyncReport.settled(report) - pending)
         out.write(
-          `${JSON.stringify({ _tag: "Summary", exitCode: INTERRUPTED, message: INTERRUPTED_MESSAGE, interrupted: true, elapsedMillis, files: [], dryRun: options.dryRun, report: counted(report), pending, notSent })}\n`,
+          `${JSON.stringify({ _tag: "Summary", exitCode: INTERRUPTED, message: INTERRUPTED_MESSAGE, interrupted: { pending, notSent }, elapsedMillis, files: [], dryRun: options.dryRun, report: counted(display.counts()) })}\n`,
         )
       } else
         out.write(

@@ -75,6 +75,7 @@ export const render = (report: SyncReport.SyncReport, options: Options): string 
   }
   const totals: Array<Row> = [
     ["rows read", Format.count(report.read)],
+    ...notices(report, style),
     [
       dryRun ? "would send" : "requests",
       Format.count(report.requests),
@@ -105,6 +106,33 @@ export const render = (report: SyncReport.SyncReport, options: Options): string 
   if (report.stopped !== undefined)
     lines.push(rule, Format.red(style, `  STOPPED: ${report.stopped.message}`))
   return `${lines.join("\n")}\n`
+}
+
+/** What the CRM dropped from rows it took, and rows it merged: not outcomes, so below the rows read. */
+const notices = (report: SyncReport.SyncReport, style: Format.Style): ReadonlyArray<Row> => {
+  const rows: Array<Row> = []
+  if (report.warned > 0) {
+    const dropped = [
+      ...(report.unknownProperties.length > 0
+        ? [`properties the CRM does not know: ${report.unknownProperties.join(", ")}`]
+        : []),
+      ...(report.warnedRows.some((row) => row.field === "contactId")
+        ? ["contactIds the CRM does not know"]
+        : []),
+    ]
+    rows.push([
+      Format.yellow(style, "warnings"),
+      Format.yellow(style, Format.count(report.warned)),
+      dropped.join("; "),
+    ])
+  }
+  if (report.merged > 0)
+    rows.push([
+      Format.yellow(style, "merged"),
+      Format.yellow(style, Format.count(report.merged)),
+      "rows with another key but an earlier row's email: one contact in the CRM",
+    ])
+  return rows
 }
 
 const shown = (value: unknown) => (value === undefined ? "(none)" : JSON.stringify(value))

@@ -68,7 +68,7 @@ export const handle = (args: Args) =>
         listId: config.crm.listId,
         state,
         runs: runs.map(({ startedAt, finishedAt, report }) => {
-          const { rejectedRows: _r, failedRows: _f, ...counts } = report
+          const { rejectedRows: _r, failedRows: _f, warnedRows: _w, ...counts } = report
           return {
             startedAt: new Date(startedAt).toISOString(),
             finishedAt: new Date(finishedAt).toISOString(),
@@ -87,12 +87,14 @@ export const handle = (args: Args) =>
     ]
     if (runs.length === 0) lines.push("  No runs yet.")
     else {
-      const header = ["started", "took", "read", ...OUTCOMES, ""]
+      const header = ["started", "took", "read", ...OUTCOMES, "warned", ""]
       const cells = runs.map(({ startedAt, finishedAt, report }) => [
         Format.timestamp(startedAt),
         Format.duration(finishedAt - startedAt),
         Format.count(report.read),
         ...OUTCOMES.map((outcome) => Format.count(report[outcome])),
+        // Runs recorded before warnings were counted have none.
+        Format.count(report.warned ?? 0),
         report.stopped === undefined ? "" : `stopped: ${report.stopped.reason}`,
       ])
       const [head, ...body] = table([header, ...cells], (i) => i >= 2 && i < header.length - 1)

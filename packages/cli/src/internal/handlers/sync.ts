@@ -56,8 +56,13 @@ export const handle = (args: Args) =>
       const config = yield* configure(args)
       const maxRejectRate = yield* rejectLimit(args, config)
       const mapping = SyncConfig.mapping(config)
-      const problems = Run.problems(config, mapping)
+      const problems = Run.problems(config, mapping, maxRejectRate)
       if (problems.length > 0) return yield* Exit.usage(`${args.config}: ${problems.join("; ")}`)
+      const mode = Option.getOrElse(args.mode, () => config.mode ?? "upsert")
+      if (mode !== "upsert" && config.state === undefined)
+        return yield* Exit.usage(
+          `${args.config}: mode ${mode} sends rows by what the state file knows: set "state" in the configuration, or give --state FILE`,
+        )
       const token = args.dryRun ? undefined : yield* Token.read(args.tokenStdin)
       const source = yield* Source.open(config.source)
       const settings = {
@@ -66,7 +71,7 @@ export const handle = (args: Args) =>
         where: args.config,
         rows: source.rows,
         fraction: source.fraction,
-        mode: Option.getOrElse(args.mode, () => config.mode ?? "upsert"),
+        mode,
         display: Run.displayMode(args.json),
         reportPath: Option.getOrUndefined(Option.map(args.report, (path) => resolve(path))),
         rejectsPath: Option.getOrUndefined(Option.map(args.rejects, (path) => resolve(path))),
