@@ -62,10 +62,12 @@ const cli = Command.run(command, { name: "brainsync", version: VERSION })
 /**
  * Waits until what was written to `stream` has left the process: into a pipe (`brainsync sync
  * --json | jq`) Node writes asynchronously, and the bin's `process.exit` would drop the rest.
+ * (Writes complete in order, so an empty write's callback comes after all of them.)
  */
 const flushed = (stream: NodeJS.WriteStream): Effect.Effect<void> =>
   Effect.async<void>((resume) => {
-    stream.write("", () => resume(Effect.void))
+    if (stream.writableLength === 0) resume(Effect.void)
+    else stream.write("", () => resume(Effect.void))
   })
 
 /**

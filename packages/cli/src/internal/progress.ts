@@ -42,11 +42,19 @@ export interface Display {
   readonly sent: () => number
   readonly acceptedRows: () => number
   /**
-   * Where the run was when it was interrupted: the outcomes until then, and `pending`, the rows in
-   * batches the CRM took (202) whose final result had not come. (Interrupted, the sync then ends
-   * every other row in its events, `accepted` or `failed`; those are not outcomes of the run's work.)
+   * Where the run was when it was interrupted. (Interrupted, the sync then ends every other row in
+   * its events, `accepted` or `failed`: the interruption's doing, told apart here.)
    */
-  readonly atInterrupt: () => { readonly report: SyncReport.SyncReport; readonly pending: number }
+  readonly atInterrupt: () => Interrupted
+}
+
+/** The counts when a run was interrupted; with `pending` and `notSent` they add up to the rows read. */
+export interface Interrupted {
+  readonly report: SyncReport.SyncReport
+  /** Rows in batches the CRM took (202) whose final result had not come. */
+  readonly pending: number
+  /** Rows read that no outcome and no accepted batch holds: the next run sends them. */
+  readonly notSent: number
 }
 
 /** How the run ended, for the last state of the in-place line. */
@@ -62,8 +70,12 @@ export const make = (options: Options): Display => {
   let sent = 0
   let acceptedRows = 0
   let settledInBatches = 0
-  let interrupted: { readonly report: SyncReport.SyncReport; readonly pending: number } | undefined
-  const pending = () => Math.max(0, acceptedRows - settledInBatches)
+  let interrupted: Interrupted | undefined
+  const snapshot = (): Interrupted => {
+    const report = fold.report()
+    const pending = Math.max(0, acceptedRows - settledInBatches)
+    return { report, pending, notSent: Math.max(0, report.read - SyncReport.settled(report) - pending) }
+  }
   let frame = 0
   let lastLine = startedAt
   let drawn = false
@@ -124,8 +136,7 @@ export const make = (options: Options): Display => {
 
   return {
     onEvent: (event) => {
-      if (event._tag === "Stopped" && event.reason === "Interrupted")
-        interrupted = { report: fold.report(), pending: pending() }
+      if (event._tag === "Stopped" && event.reason === "Interrupted") interrupted = snapshot()
       fold.add(event)
       if (event._tag === "BatchSent" && event.attempt === 1) sent += event.size
       if (event._tag === "BatchAccepted") acceptedRows += event.size
@@ -151,6 +162,6 @@ export const make = (options: Options): Display => {
     counts: fold.report,
     sent: () => sent,
     acceptedRows: () => acceptedRows,
-    atInterrupt: () => interrupted ?? { report: fold.report(), pending: pending() },
+    atInterrupt: () => interrupted ?? snapshot(),
   }
 }

@@ -4,7 +4,7 @@
  * summary (the table, or one JSON line with `--json`); when it is interrupted, the summary so far.
  * A file that cannot be written is told as the run's write problem, never dropped silently.
  */
-import { type DryRun, type SourceRow, type Sync, type SyncEvent, SyncReport } from "@brainsync/core"
+import type { DryRun, SourceRow, Sync, SyncEvent, SyncReport } from "@brainsync/core"
 import { Effect, Schedule, Scope, Stream } from "effect"
 import { mkdirSync, writeFileSync } from "node:fs"
 import { dirname } from "node:path"
@@ -145,23 +145,22 @@ export const make = (options: Options): Effect.Effect<Output, never, Scope.Scope
 
     const interruptedSummary = () => {
       const elapsedMillis = now() - startedAt
-      const { report, pending } = display.atInterrupt()
+      const { report, pending, notSent } = display.atInterrupt()
       display.finish("interrupted")
-      if (options.display === "json") {
+      if (options.display === "json")
         // The report is the events' fold (the sync ends every row in them when interrupted):
         // `pending` of its accepted rows and `notSent` of its failed ones are the interruption's.
-        const notSent = Math.max(0, report.read - SyncReport.settled(report) - pending)
         out.write(
           `${JSON.stringify({ _tag: "Summary", exitCode: INTERRUPTED, message: INTERRUPTED_MESSAGE, interrupted: { pending, notSent }, elapsedMillis, files: [], dryRun: options.dryRun, report: counted(display.counts()) })}\n`,
         )
-      } else
+      else
         out.write(
           Summary.render(report, {
             style,
             elapsedMillis,
             files: [],
             dryRun: options.dryRun,
-            interrupted: { pending },
+            interrupted: { pending, notSent },
           }) + `  ${INTERRUPTED_MESSAGE}\n`,
         )
     }

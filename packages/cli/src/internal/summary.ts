@@ -1,6 +1,7 @@
 /** The table printed at the end of a run: every outcome with its count, the requests, the time, the files. */
-import { type DryRun, SyncReport } from "@brainsync/core"
+import type { DryRun, SyncReport } from "@brainsync/core"
 import * as Format from "./format.js"
+import type * as Progress from "./progress.js"
 
 export interface File {
   readonly label: string
@@ -15,10 +16,10 @@ export interface Options {
   /** A dry run's prediction: shown as the inserts and updates it would make, with their changes. */
   readonly preview?: DryRun.Preview | undefined
   /**
-   * The run was interrupted: the table is the counts so far, with the rows that have no outcome
-   * yet (`pending` of them in batches the CRM accepted), so that its lines add up to the rows read.
+   * The run was interrupted: the table is the counts so far, with the rows that had no outcome yet
+   * (accepted with results pending, and not sent), so that its lines add up to the rows read.
    */
-  readonly interrupted?: { readonly pending: number } | undefined
+  readonly interrupted?: Pick<Progress.Interrupted, "pending" | "notSent"> | undefined
 }
 
 const OUTCOMES = [
@@ -59,7 +60,6 @@ export const render = (report: SyncReport.SyncReport, options: Options): string 
         ],
   )
   if (interrupted !== undefined) {
-    const notSent = Math.max(0, report.read - SyncReport.settled(report) - interrupted.pending)
     outcomes.push(
       [
         "accepted, result pending",
@@ -68,7 +68,7 @@ export const render = (report: SyncReport.SyncReport, options: Options): string 
       ],
       [
         dryRun ? "not processed" : "not sent",
-        Format.count(notSent),
+        Format.count(interrupted.notSent),
         dryRun ? "read, not mapped and diffed yet" : "read, not accepted by the CRM: the next run sends them",
       ],
     )
@@ -88,7 +88,7 @@ export const render = (report: SyncReport.SyncReport, options: Options): string 
   const labelWidth = Math.max(12, ...[...outcomes, ...totals].map(([label]) => Format.width(label) + 2))
   const rule = `  ${Format.dim(style, "─".repeat(labelWidth + 44))}`
   const line = ([label, value, note = ""]: Row) =>
-    `  ${Format.padEnd(label, labelWidth)}${Format.padStart(value, 9)}  ${Format.dim(style, note)}`.trimEnd()
+    `  ${Format.padEnd(label, labelWidth)}${Format.padStart(value, 9)}  ${note === "" ? "" : Format.dim(style, note)}`.trimEnd()
   const title = `  ${Format.bold(style, report.name)}${dryRun ? Format.yellow(style, "  (dry run: nothing was sent)") : ""}`
   const lines = [
     "",
