@@ -4,7 +4,8 @@
  * or stray quotes, bytes invalid in the encoding, a row longer than `maxRowChars`) come out as
  * malformed rows, so the sync rejects them with the reason and goes on; what makes the file
  * unusable (it cannot be opened, an empty or duplicate header name, an empty file) fails the
- * stream with a `SourceError`.
+ * stream with a `SourceError`. Empty names that end the header (a trailing delimiter, as some
+ * exports write) are dropped with a warning, and so are the empty cells that end the rows there.
  *
  * Rows come in chunks (one per piece read, about 250 rows of 32 KiB), never one row per step.
  *
@@ -19,7 +20,8 @@ import { FatalCsvError } from "./internal/columns.js"
 import { RowReader } from "./internal/rowReader.js"
 
 /**
- * The text encodings a CSV source decodes: `utf-8`, `utf-16le`, `utf-16be`, `latin1`.
+ * The text encodings a CSV source decodes: `utf-8`, `utf-16le`, `utf-16be`, `latin1` (ISO-8859-1)
+ * and `windows-1252` (Latin-1 as Windows and Excel write it: `€`, `œ`, curly quotes).
  *
  * @since 0.1.0
  * @category models
@@ -46,8 +48,17 @@ export interface Options {
   readonly quote?: string | undefined
   /** The character escaping a quote inside a quoted field; the quote itself (`""`) by default. */
   readonly escape?: string | undefined
-  /** `"utf-8"` by default (a byte order mark is dropped); `"utf-16le"`, `"utf-16be"`, `"latin1"`. */
+  /**
+   * `"utf-8"` by default (a byte order mark is dropped); `"utf-16le"`, `"utf-16be"`, `"latin1"`,
+   * `"windows-1252"`. `CsvEncoding.detect` tells which one a file's first bytes are in.
+   */
   readonly encoding?: Encoding | undefined
+  /**
+   * Receives each warning about the file (its header ends with empty names, no rows follow the
+   * header), once per run of the stream, as one line that starts with the source's name.
+   * Default: `Effect.logWarning`.
+   */
+  readonly onWarning?: ((warning: string) => Effect.Effect<void>) | undefined
   /** A row still unfinished after this many characters is rejected and reading goes on at the next line. Default 1 MiB. */
   readonly maxRowChars?: number | undefined
   /** Reject rows with a quote inside an unquoted field (`ab"c`), as RFC 4180 says. Default `true`; `false` keeps the quote as text. */
@@ -111,6 +122,7 @@ const readerFor = (options: Options): RowReader => {
     columns: options.header === false ? options.columns : undefined,
     maxRowChars: options.maxRowChars ?? defaultMaxRowChars,
     strictQuotes: options.strictQuotes ?? true,
+    encoding: (options.encoding ?? "utf-8").toUpperCase(),
   })
 }
 
@@ -157,6 +169,14 @@ export const fromReadable = (
     return Effect.gen(function* () {
       const reader = yield* attempt(() => readerFor(options))
       const decoder = Decoder.make(options.encoding ?? "utf-8")
+      const warn = options.onWarning ?? Effect.logWarning
+      // Warnings are rare: checked once per piece, handed on in the order they came.
+      const handOnWarnings = Effect.suspend(() => {
+        if (reader.warnings.length === 0) return Effect.void
+        const warnings = reader.warnings.map((warning) => `${name}: ${warning}`)
+        reader.warnings = []
+        return Effect.forEach(warnings, (warning) => warn(warning), { discard: true })
+      })
       const finish = Effect.gen(function* () {
         const rows = yield* attempt(() => {
           const last = decoder.end()
@@ -167,7 +187,8 @@ export const fromReadable = (
             fail(new FatalCsvError("line 1: the file is empty (no header line, no rows)")),
           )
         if (reader.rows === 0 && reader.headerLine !== undefined)
-          yield* Effect.logWarning(`${name}: line ${reader.headerLine} is the header, and no rows follow`)
+          reader.warnings.push(`line ${reader.headerLine} is the header, and no rows follow`)
+        yield* handOnWarnings
         return Chunk.unsafeFromArray(rows)
       })
       const pieces = yield* attempt(open)
@@ -176,7 +197,7 @@ export const fromReadable = (
           attempt(() => {
             const decoded = decoder.decode(piece)
             return Chunk.unsafeFromArray(reader.push(decoded.text, decoded.lossy))
-          }),
+          }).pipe(Effect.zipLeft(handOnWarnings)),
         ),
         Stream.concat(Stream.flattenChunks(Stream.fromEffect(finish))),
       )

@@ -1,2 +1,3 @@
+export * as CsvEncoding from "./CsvEncoding.js"
 export * as CsvSource from "./CsvSource.js"
 export * as CsvWriter from "./CsvWriter.js"

@@ -124,6 +124,74 @@ describe("CsvSource", () => {
     }),
   )
 
+  it.effect(
+    "decodes windows-1252 on request: €, œ and curly quotes, which ISO-8859-1 lacks, whatever the piece size",
+    () =>
+      Effect.gen(function* () {
+        // 0x80 €, 0x9c œ, 0x93/0x94 curly double quotes, 0xe9 é: as Excel writes them on Windows.
+        const bytes = Uint8Array.from([
+          ...utf8("name;note\nC"),
+          0x9c,
+          0x75,
+          0x72,
+          0x3b,
+          0x93,
+          ...utf8("5 "),
+          0x80,
+          0x94,
+          0x20,
+          0xe9,
+          0x0a,
+        ])
+        for (const size of [1, 2, 64])
+          expect(summary(yield* readAll(bytes, { encoding: "windows-1252" }, size))).toEqual([
+            ["line 2", { name: "Cœur", note: "“5 €” é" }],
+          ])
+      }),
+  )
+
+  it.effect(
+    "ignores empty names that end the header (a trailing delimiter) with one warning, and the empty cells that end rows",
+    () =>
+      Effect.gen(function* () {
+        const warnings: Array<string> = []
+        const onWarning = (warning: string) => Effect.sync(() => void warnings.push(warning))
+        const text = "Email Address;First Name;;\na@x.io;Zoë;;\nb@x.io;Ann\nc@x.io;Bob;\nd@x.io;Eve;oops;\n"
+        for (const size of [3, 1 << 16]) {
+          warnings.length = 0
+          const rows = yield* readAll(text, { onWarning }, size)
+          expect(summary(rows)).toEqual([
+            ["line 2", { "Email Address": "a@x.io", "First Name": "Zoë" }],
+            ["line 3", { "Email Address": "b@x.io", "First Name": "Ann" }],
+            ["line 4", { "Email Address": "c@x.io", "First Name": "Bob" }],
+            ["line 5", "rejected: 4 fields, expected 2"],
+          ])
+          expect(warnings).toEqual([
+            "test.csv: line 1: the header ends with 2 empty column names (a trailing delimiter); ignored, with the empty cells that end the rows",
+          ])
+        }
+        // Without the option the warning is logged.
+        const logged: Array<unknown> = []
+        const capture = Logger.replace(
+          Logger.defaultLogger,
+          Logger.make(({ message }) => logged.push(message)),
+        )
+        yield* readAll("a,b,\n1,2,\n").pipe(Effect.provide(capture))
+        expect(logged).toEqual([
+          [
+            "test.csv: line 1: the header ends with an empty column name (a trailing delimiter); ignored, with the empty cells that end the rows",
+          ],
+        ])
+        // An empty name before the end, or a header of empty names, is still fatal.
+        expect(yield* readError("a;;b;\n1;2;3;\n")).toBe(
+          "test.csv: line 1: the header: column 2 has an empty name",
+        )
+        expect(yield* readError(";;\n1;2;3\n")).toBe(
+          "test.csv: line 1: the header: column 1 has an empty name",
+        )
+      }),
+  )
+
   it.effect("cuts a large piece handed in into pieces of chunkSize, and reads the same rows", () =>
     Effect.gen(function* () {
       const text =
@@ -165,8 +233,8 @@ describe("CsvSource", () => {
       const rows = yield* readAll(bytes)
       expect(summary(rows)).toEqual([
         ["line 2", { a: "1", b: "ok" }],
-        ["line 3", "rejected: invalid bytes for the file's encoding"],
-        ["line 4", "rejected: invalid bytes for the file's encoding"],
+        ["line 3", "rejected: bytes that are not valid UTF-8 (is the file in another encoding?)"],
+        ["line 4", "rejected: bytes that are not valid UTF-8 (is the file in another encoding?)"],
       ])
       const clean = yield* readAll("a,b\n3,genuine \uFFFD is kept\n")
       expect(summary(clean)).toEqual([["line 2", { a: "3", b: "genuine \uFFFD is kept" }]])

@@ -18,10 +18,12 @@
  * errors never carry the request. It is refused over plain `http://` to a host that is not this
  * machine unless `allowInsecureToken` is set.
  *
+ * `probe` checks the token and the list before a sync, with requests the CRM cannot apply.
+ *
  * @since 0.1.0
  * @module
  */
-import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { ContactSink, RateLimiter } from "@brainsync/core"
 import {
@@ -37,6 +39,13 @@ import {
   Redacted,
 } from "effect"
 import { type Configurable, read, readAll } from "./internal/configured.js"
+import {
+  CrmUnreachable,
+  run as runProbe,
+  TokenRefused,
+  UnexpectedAnswer,
+  UnknownList,
+} from "./internal/probe.js"
 import { interpret } from "./internal/responses.js"
 import { parseRetryAfter } from "./internal/retryAfter.js"
 import { countUnidentified, fromClientError, timedOut, withDuplicateRisk } from "./internal/transport.js"
@@ -115,29 +124,26 @@ const endpointUrl = (options: Options): Either.Either<URL, SinkConfigError> => {
   return Either.right(new URL("contacts/batch", base))
 }
 
-/**
- * A sink over the `HttpClient` in the context (see `layer` for one with its own connection pool).
- *
- * @since 0.1.0
- * @category constructors
- */
-export const make = (
-  options: Options,
-): Effect.Effect<ContactSink.Service, SinkConfigError, HttpClient.HttpClient> =>
+/** One request to the endpoint and its answer as it came (the body `undefined` when it broke off). */
+type Send = (
+  body: unknown,
+) => Effect.Effect<
+  { readonly response: HttpClientResponse.HttpClientResponse; readonly body: string | undefined },
+  ContactSink.TransportError
+>
+
+/** The endpoint over the `HttpClient` in the context, with the token, the accept header and the timeout. */
+const connect = (options: Options): Effect.Effect<Send, SinkConfigError, HttpClient.HttpClient> =>
   Effect.gen(function* () {
     const url = yield* endpointUrl(options)
-    const limiter = yield* limiterOf(options)
-    const pace = <A, E, R>(request: Effect.Effect<A, E, R>) =>
-      limiter === undefined ? request : limiter.run(request)
     const timeout = Duration.decode(options.timeout ?? "30 seconds")
     const client = yield* HttpClient.HttpClient
     const base = HttpClientRequest.post(url).pipe(
       HttpClientRequest.bearerToken(options.token),
       HttpClientRequest.acceptJson,
     )
-
-    const send = (request: HttpClientRequest.HttpClientRequest) =>
-      client.execute(request).pipe(
+    return (body) =>
+      client.execute(HttpClientRequest.bodyUnsafeJson(base, body)).pipe(
         Effect.flatMap((response) =>
           response.text.pipe(
             Effect.map((text): string | undefined => text),
@@ -149,10 +155,36 @@ export const make = (
         Effect.mapError(fromClientError),
         Effect.timeoutFail({ duration: timeout, onTimeout: () => timedOut(Duration.format(timeout)) }),
       )
+  })
+
+/** What an answer means: the 202 body, or the contract's error for its status. */
+const readAnswer = ({ response, body }: Effect.Effect.Success<ReturnType<Send>>) =>
+  Effect.map(Clock.currentTimeMillis, (now) =>
+    interpret({
+      status: response.status,
+      body,
+      retryAfterSeconds: parseRetryAfter(response.headers["retry-after"], now),
+    }),
+  )
+
+/**
+ * A sink over the `HttpClient` in the context (see `layer` for one with its own connection pool).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (
+  options: Options,
+): Effect.Effect<ContactSink.Service, SinkConfigError, HttpClient.HttpClient> =>
+  Effect.gen(function* () {
+    const send = yield* connect(options)
+    const limiter = yield* limiterOf(options)
+    const pace = <A, E, R>(request: Effect.Effect<A, E, R>) =>
+      limiter === undefined ? request : limiter.run(request)
 
     const upsert: ContactSink.Service["upsert"] = (batch) =>
       Effect.gen(function* () {
-        const { response, body } = yield* pace(send(HttpClientRequest.bodyUnsafeJson(base, batch))).pipe(
+        const sent = yield* pace(send(batch)).pipe(
           Effect.catchIf(
             (error) => error.maybeApplied,
             (error) => {
@@ -165,12 +197,7 @@ export const make = (
             },
           ),
         )
-        const now = yield* Clock.currentTimeMillis
-        const answer = interpret({
-          status: response.status,
-          body,
-          retryAfterSeconds: parseRetryAfter(response.headers["retry-after"], now),
-        })
+        const answer = yield* readAnswer(sent)
         if (limiter !== undefined && Either.isLeft(answer) && answer.left._tag === "RateLimited") {
           yield* limiter.pause(Duration.seconds(answer.left.retryAfterSeconds ?? 1))
         }
@@ -179,6 +206,74 @@ export const make = (
 
     return limiter === undefined ? { upsert } : { upsert, limiter }
   })
+
+/**
+ * What `probe` checks: the CRM and the token as for the sink, and the list the contacts would go to.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ProbeOptions extends Pick<Options, "baseUrl" | "token" | "timeout" | "allowInsecureToken"> {
+  /** The list to check; without it only the token is checked. */
+  readonly listId?: string | undefined
+}
+
+export { CrmUnreachable, TokenRefused, UnexpectedAnswer, UnknownList }
+
+/**
+ * Every way `probe` finds the CRM not ready for a sync.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type ProbeError = TokenRefused | UnknownList | CrmUnreachable | UnexpectedAnswer
+
+/**
+ * Checks, before a sync, that the CRM accepts the token and knows the list, **without creating or
+ * changing any contact**. It sends two requests that the contract does not let the CRM apply:
+ *
+ * 1. a batch with no contacts, for the token: the CRM authenticates before it reads the body (401
+ *    for a bad token), then refuses the empty batch (400); even a CRM that accepted it would have
+ *    nothing in it to create or change;
+ * 2. then, with `listId`, a batch in that list whose one contact has no contactId, email or
+ *    mobile number, for the list: the CRM upserts by those identities, so it can neither match nor
+ *    create such a contact, and it refuses the batch as a whole (422, nothing applied), naming each
+ *    problem, an unknown list among them. Were the CRM to accept it anyway (202), the probe fails
+ *    with `UnexpectedAnswer` rather than call the list good.
+ *
+ * Requests that get no usable answer (no connection, timeout, 429, 5xx) are retried a few times,
+ * which is safe since neither can change anything. The sink's rules hold: the token stays
+ * `Redacted` and is refused over plain `http://` to another machine without `allowInsecureToken`.
+ * Properties the CRM does not know are not found this way: the CRM reports them only for a batch
+ * it accepts.
+ *
+ * @example
+ * ```ts
+ * import { MainBrainer } from "@brainsync/adapters-http"
+ * import { NodeHttpClient } from "@effect/platform-node"
+ * import { Effect, Redacted } from "effect"
+ *
+ * declare const token: Redacted.Redacted<string>
+ *
+ * const ready = MainBrainer.probe({
+ *   baseUrl: "https://api.mainbrainer.example/v1",
+ *   token,
+ *   listId: "9fc6ad7d-902a-4834-b161-a4911b883d44",
+ * }).pipe(
+ *   Effect.catchTag("TokenRefused", () => Effect.logError("ask for a new token")),
+ *   Effect.provide(NodeHttpClient.layerUndici),
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category probing
+ */
+export const probe = (
+  options: ProbeOptions,
+): Effect.Effect<void, ProbeError | SinkConfigError, HttpClient.HttpClient> =>
+  Effect.flatMap(connect(options), (send) =>
+    runProbe((body) => Effect.flatten(Effect.flatMap(send(body), readAnswer)), options.listId),
+  )
 
 /** The sink's limiter: its own from `requestsPerSecond`, else the one provided, else none. */
 const limiterOf = (options: Options): Effect.Effect<RateLimiter.Service | undefined, SinkConfigError> =>

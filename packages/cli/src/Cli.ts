@@ -13,6 +13,7 @@ import * as SandboxCommand from "@brainsync/sandbox/SandboxCommand"
 import { Command, ValidationError } from "@effect/cli"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Effect } from "effect"
+import * as Check from "./internal/commands/check.js"
 import * as Demo from "./internal/commands/demo.js"
 import * as Init from "./internal/commands/init.js"
 import * as Retry from "./internal/commands/retry.js"
@@ -45,6 +46,7 @@ export const command = Command.make("brainsync").pipe(
     Retry.command,
     Status.command,
     Init.command,
+    Check.command,
   ]),
 )
 

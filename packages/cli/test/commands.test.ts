@@ -1,16 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { spawn } from "node:child_process"
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
-import { dirname, join, relative, resolve } from "node:path"
-import { jsonSchema } from "../src/SyncConfig.js"
-import { schemaReference } from "../src/internal/handlers/init.js"
 import { styleFor } from "../src/internal/format.js"
-import { parse } from "../src/internal/jsonc.js"
 import {
   bin,
   root,
   run,
-  runHere,
   type RunningSandbox,
   startSandbox,
   tempDir,
@@ -18,7 +12,7 @@ import {
   writeCsv,
 } from "./helpers.js"
 
-describe("brainsync demo, init, sandbox", () => {
+describe("brainsync demo, sandbox", () => {
   it("demo: syncs the example export into an in-process sandbox, then sends only the changed rows of the next day's export", async () => {
     const result = await run(["demo"])
     expect(result.stderr).toBe("")
@@ -29,76 +23,6 @@ describe("brainsync demo, init, sandbox", () => {
       "Sent 73 of 3,027 rows (25 new, 48 changed) in 1 request; 2,919 unchanged rows were not sent.",
     )
   }, 120_000)
-
-  it("init writes a commented configuration from a CSV header that sync reads as it is; it will not overwrite one", async () => {
-    const dir = tempDir()
-    const output = join(dir, "brainsync.json")
-    const result = await run(["init", "--csv", "examples/contacts.csv", "--output", output])
-    expect(result.code).toBe(0)
-    expect(result.stdout).toContain('key "external_id"')
-    const text = readFileSync(output, "utf8")
-    expect(text).toMatch(/^\/\/ brainsync configuration/)
-    expect(text).toContain('"email": "email"')
-    expect(text).toContain('"First Name": "first_name"')
-    const dry = await runHere(["sync", "-c", output, "--dry-run", "--json"])
-    expect(dry.code).toBe(0)
-    const summary = JSON.parse(dry.stdout.trim().split("\n").at(-1)!) as { report: Record<string, number> }
-    expect(summary.report).toMatchObject({ read: 3002, failed: 0 })
-    expect(existsSync(join(dir, ".brainsync/contacts.db"))).toBe(true)
-    const again = await runHere(["init", "--csv", "examples/contacts.csv", "--output", output])
-    expect(again).toMatchObject({ code: 2 })
-    expect(again.stderr).toContain("--force")
-  })
-
-  it('init writes "$schema" first, the relative path of the JSON Schema the build ships with the command', async () => {
-    for (const folder of ["", "configs/nested"]) {
-      const dir = join(tempDir(), folder)
-      mkdirSync(dir, { recursive: true })
-      const output = join(dir, "brainsync.json")
-      const result = await run(["init", "--csv", "examples/contacts.csv", "--output", output])
-      expect(result).toMatchObject({ code: 0, stderr: "" })
-      const text = readFileSync(output, "utf8")
-      expect(text).toMatch(/\{\n {2}\/\/ [^\n]*editors complete and check this file[^\n]*\n {2}"\$schema": "/)
-      const parsed = parse(text)
-      if (!parsed.ok) throw new Error(parsed.message)
-      const config = parsed.value as Record<string, unknown>
-      expect(Object.keys(config)[0]).toBe("$schema")
-      const path = config.$schema as string
-      expect(path).toMatch(/^\.{1,2}\//)
-      expect(path).not.toContain("\\")
-      const schemaFile = resolve(dirname(output), path)
-      expect(schemaFile).toBe(join(root, "packages/cli/dist/brainsync.schema.json"))
-      expect(existsSync(schemaFile)).toBe(true)
-      const schema = JSON.parse(readFileSync(schemaFile, "utf8")) as Record<string, unknown>
-      expect(schema.$schema).toBe("http://json-schema.org/draft-07/schema#")
-      expect(schema).toEqual(jsonSchema)
-    }
-  })
-
-  it("init's \"$schema\" is relative to the written file's folder, ./ or ../, with forward slashes", () => {
-    const schema = join(root, "packages/cli/dist/brainsync.schema.json")
-    expect(schemaReference(join(root, "packages/cli"), schema)).toBe("./dist/brainsync.schema.json")
-    expect(schemaReference(join(root, "packages/cli/dist"), schema)).toBe("./brainsync.schema.json")
-    expect(schemaReference(join(root, "examples"), schema)).toBe("../packages/cli/dist/brainsync.schema.json")
-    expect(schemaReference(join(root, "examples/a/b"), schema)).toBe(
-      "../../../packages/cli/dist/brainsync.schema.json",
-    )
-  })
-
-  it("init's \"$schema\" goes through the project's node_modules/@brainsync/cli when that is this package (a path that survives upgrades)", () => {
-    const schema = join(root, "packages/cli/dist/brainsync.schema.json")
-    const project = tempDir()
-    mkdirSync(join(project, "node_modules/@brainsync"), { recursive: true })
-    symlinkSync(join(root, "packages/cli"), join(project, "node_modules/@brainsync/cli"))
-    expect(schemaReference(join(project, "config"), schema)).toBe(
-      "../node_modules/@brainsync/cli/dist/brainsync.schema.json",
-    )
-    // Another copy of the package there is not the schema this command ships: the file itself is named.
-    rmSync(join(project, "node_modules/@brainsync/cli"))
-    mkdirSync(join(project, "node_modules/@brainsync/cli/dist"), { recursive: true })
-    writeFileSync(join(project, "node_modules/@brainsync/cli/dist/brainsync.schema.json"), "{}")
-    expect(schemaReference(project, schema)).toBe(relative(project, schema))
-  })
 
   it("sandbox: runs the sandbox server until stopped", async () => {
     const child = spawn(process.execPath, [bin, "sandbox", "--port", "0"], {

@@ -97,9 +97,9 @@ describe("the configuration file", () => {
     const dir = tempDir()
     await Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
-      yield* sql`CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT, first_name TEXT)`
+      yield* sql`CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT, first_name TEXT, newsletter TEXT)`
       for (let i = 1; i <= 25; i++)
-        yield* sql`INSERT INTO customers ${sql.insert({ id: i, email: i === 25 ? "broken" : `c${i}@example.com`, first_name: `Name ${i}` })}`
+        yield* sql`INSERT INTO customers ${sql.insert({ id: i, email: i === 25 ? "broken" : `c${i}@example.com`, first_name: `Name ${i}`, newsletter: "yes" })}`
     }).pipe(Effect.provide(SqliteClient.layer({ filename: join(dir, "crm.db") })), Effect.runPromise)
     const config = writeConfig(dir, {
       crm: valid.crm,

@@ -20,6 +20,8 @@ import { MAX_BATCH_SIZE, RECOMMENDED_BATCH_SIZE } from "./BatchRequest.js"
 import { ContactSink } from "./ContactSink.js"
 import * as Admission from "./internal/admission.js"
 import * as Deliver from "./internal/deliver.js"
+import * as EventPaths from "./internal/eventPaths.js"
+import * as Guard from "./internal/guard.js"
 import * as Intake from "./internal/intake.js"
 import * as LedgerSteps from "./internal/ledgerSteps.js"
 import * as OpenBatches from "./internal/openBatches.js"
@@ -27,7 +29,7 @@ import * as Pool from "./internal/pool.js"
 import * as RateLimit from "./internal/rateLimit.js"
 import * as Settlement from "./internal/settlement.js"
 import * as Ledger from "./Ledger.js"
-import { type Mapping, missingColumns } from "./Mapping.js"
+import type { Mapping } from "./Mapping.js"
 import type { SourceRow } from "./SourceRow.js"
 import { ledgerFailed as syncLedgerFailed, SyncError } from "./SyncError.js"
 import type { SyncEvent } from "./SyncEvent.js"
@@ -87,23 +89,13 @@ export interface Options<E, R> {
   readonly mode?: Mode | undefined
   /** Rejected and failed rows kept in the report (all of them go through the events); default 1000. */
   readonly keep?: number | undefined
-  /**
-   * When the CRM reports properties it does not know (their values are dropped): by default the
-   * run stops after the batch that revealed them (`UnknownProperties`); `true` makes each a counted
-   * warning. Either way the rows are told in `RowsWarned` and left out of the ledger.
-   */
+  /** Properties the CRM does not know (`RowsWarned`, not in the ledger) are warnings; default false: the run stops after their batch (`UnknownProperties`). */
   readonly allowUnknownProperties?: boolean | undefined
-  /**
-   * The largest share of rejected rows (0 to 1) a run may have: above it the run stops
-   * (`RejectRate`), checked once `rejectRateFrom` rows were read and at the end. Default: no limit.
-   */
+  /** The largest share of rejected rows (0 to 1): above it the run stops (`RejectRate`), checked from `rejectRateFrom` rows on and at the end. Default: none. */
   readonly maxRejectRate?: number | undefined
   /** Rows read before `maxRejectRate` is checked during the run; default 1000. */
   readonly rejectRateFrom?: number | undefined
-  /**
-   * Whether the first rows must have every column the mapping names (else `InvalidConfig` before
-   * anything is sent); default true. Off for sources whose rows are not the mapping's input.
-   */
+  /** Whether the first rows must have every column the mapping names (else `InvalidConfig`, nothing sent); default true. */
   readonly checkColumns?: boolean | undefined
   /** Called with every event, in order; the run waits for it (so a slow listener slows the run, not memory). */
   readonly onEvent?: ((event: SyncEvent) => Effect.Effect<void>) | undefined
@@ -270,36 +262,6 @@ const runWith = <E, R>(
   })
 
 /**
- * The run's two event paths, both into the report at once. `emit`, from effects, then calls the
- * listener (the run waits for it). `note`, from the synchronous chunk path (an `Effect.gen` per
- * chunk cost more than the work), queues the event for the listener until `flushNoted`, which the
- * chunk path calls before its batches go to the senders: the listener gets every event, in order.
- */
-const eventPaths = (
-  add: (event: SyncEvent) => void,
-  listener: ((event: SyncEvent) => Effect.Effect<void>) | undefined,
-) => {
-  const emit = (event: SyncEvent): Effect.Effect<void> => {
-    add(event)
-    return listener === undefined ? Effect.void : listener(event)
-  }
-  const queued: Array<SyncEvent> = []
-  const note =
-    listener === undefined
-      ? add
-      : (event: SyncEvent): void => {
-          add(event)
-          queued.push(event)
-        }
-  const flushNoted = <A>(value: A): Effect.Effect<A> => {
-    if (listener === undefined || queued.length === 0) return Effect.succeed(value)
-    const events = queued.splice(0, queued.length)
-    return Effect.as(Effect.forEach(events, listener, { discard: true }), value)
-  }
-  return { emit, note, flushNoted }
-}
-
-/**
  * The run, composed of its parts (in `internal/`): `Intake` pulls the source into `Admission` and
  * cuts batches from its dedupe window by count or idle time into `OpenBatches`; the senders
  * (`Pool`) take each batch in its turn to `Deliver`; `Settlement` gives accepted rows their final
@@ -322,43 +284,6 @@ const eventPaths = (
  *   ends the rows not done of every open batch (`accepted` after a 202, else `failed`), then the
  *   rows held or waiting in the window (`failed`, batch 0). No row is anywhere else.
  */
-const percent = (ratio: number) => `${(ratio * 100).toFixed(1).replace(/\.0$/, "")}%`
-
-/** `RejectRate` when the rejected share is above `maxRejectRate` and at least `from` rows were read. */
-const rejectRate = (
-  options: Pick<Options<unknown, unknown>, "maxRejectRate">,
-  counts: SyncReport.SyncReport,
-  from: number,
-): Deliver.Fatal | undefined => {
-  const limit = options.maxRejectRate
-  if (limit === undefined || counts.read < from || counts.rejected / counts.read <= limit) return undefined
-  const first = counts.rejectedRows[0]
-  return new Deliver.Fatal({
-    reason: "RejectRate",
-    message: `${percent(counts.rejected / counts.read)} of the ${counts.read} rows read were rejected, more than the allowed ${percent(limit)}${first === undefined ? "" : ` (the first, ${first.position}: ${first.field} ${first.reason})`}`,
-  })
-}
-
-/**
- * The checks between the source and the mapping: the first chunk with a well-formed row must
- * have every column the mapping names, and after each chunk the reject rate must be within limit.
- */
-const guard = (options: Options<unknown, unknown>, counts: () => SyncReport.SyncReport): Intake.Guard => {
-  let columnsChecked = options.checkColumns === false
-  const from = options.rejectRateFrom ?? 1000
-  return {
-    before: (rows) => {
-      if (columnsChecked || !rows.some((row) => row.malformed === undefined)) return undefined
-      columnsChecked = true
-      const missing = missingColumns(options.mapping, rows)
-      return missing.length === 0
-        ? undefined
-        : new Deliver.Fatal({ reason: "InvalidConfig", message: `mapping: ${missing.join("; ")}` })
-    },
-    after: () => rejectRate(options, counts(), from),
-  }
-}
-
 const pipeline = <E, R>(
   options: Options<E, R>,
   listener: ((event: SyncEvent) => Effect.Effect<void>) | undefined,
@@ -371,7 +296,7 @@ const pipeline = <E, R>(
     const batchSize = options.batchSize ?? RECOMMENDED_BATCH_SIZE
     const concurrency = options.concurrency ?? 4
     const accumulator = SyncReport.accumulator(options.name, options.keep ?? SyncReport.DEFAULT_KEEP)
-    const { emit, note, flushNoted } = eventPaths(accumulator.add, listener)
+    const { emit, note, flushNoted } = EventPaths.make(accumulator.add, listener)
     const env: Deliver.Env = {
       sink,
       limit: yield* RateLimit.make(sink, {
@@ -416,7 +341,7 @@ const pipeline = <E, R>(
       senders,
       lookup: steps?.lookup,
       flushNoted,
-      guard: guard(options, accumulator.current),
+      guard: Guard.make(options, accumulator.current),
     })
     const awaiting = settlement.awaiting
     const drained: Effect.Effect<void, Deliver.Fatal, R> =
@@ -434,10 +359,7 @@ const pipeline = <E, R>(
     // The reject rate of the whole run, however few its rows.
     const judged = Effect.zipRight(
       drained,
-      Effect.suspend(() => {
-        const over = rejectRate(options, accumulator.current(), 1)
-        return over === undefined ? Effect.void : Effect.fail(over)
-      }),
+      Effect.suspend(() => Guard.rejectRate(options, accumulator.current(), 1) ?? Effect.void),
     )
     const stop = (reason: string, message: string) =>
       Effect.zipRight(

@@ -9,7 +9,7 @@
  *
  * @inline
  */
-export type Encoding = "utf-8" | "utf-16le" | "utf-16be" | "latin1"
+export type Encoding = "utf-8" | "utf-16le" | "utf-16be" | "latin1" | "windows-1252"
 
 export interface Decoded {
   readonly text: string
@@ -25,7 +25,7 @@ export interface Decoder {
 const REPLACEMENT = "\uFFFD"
 
 /** How each encoding spells U+FFFD itself, to tell a genuine one from a decoding failure. */
-const encodedReplacement: Record<Exclude<Encoding, "latin1">, Uint8Array> = {
+const encodedReplacement: Record<Exclude<Encoding, "latin1" | "windows-1252">, Uint8Array> = {
   "utf-8": Uint8Array.of(0xef, 0xbf, 0xbd),
   "utf-16le": Uint8Array.of(0xfd, 0xff),
   "utf-16be": Uint8Array.of(0xff, 0xfd),
@@ -61,6 +61,17 @@ const join = (a: Uint8Array, b: Uint8Array): Uint8Array => {
   return joined
 }
 
+// Why: Node 20's TextDecoder decodes windows-1252 as ISO-8859-1 (0x80 as U+0080, not €) unless it
+// streams; streamed, the bytes go through ICU, which decodes them right.
+const streamed = (decoder: InstanceType<typeof TextDecoder>, bytes: Uint8Array): string =>
+  decoder.decode(bytes, { stream: true })
+
+/** All of `bytes` as text in `encoding` (a leading BOM dropped; invalid bytes become U+FFFD). */
+export const decodeAll = (bytes: Uint8Array, encoding: Encoding): string => {
+  const decoder = make(encoding)
+  return decoder.decode(bytes).text + decoder.end().text
+}
+
 export const make = (encoding: Encoding): Decoder => {
   const strip = stripLeadingBom()
   if (encoding === "latin1") {
@@ -72,6 +83,17 @@ export const make = (encoding: Encoding): Decoder => {
             ? bytes
             : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1"),
         ),
+        lossy: false,
+      }),
+      end: () => ({ text: "", lossy: false }),
+    }
+  }
+  if (encoding === "windows-1252") {
+    // Every byte is valid (the five it leaves undefined decode to C1 controls): never lossy.
+    const decoder = new TextDecoder(encoding)
+    return {
+      decode: (bytes) => ({
+        text: strip(typeof bytes === "string" ? bytes : streamed(decoder, bytes)),
         lossy: false,
       }),
       end: () => ({ text: "", lossy: false }),

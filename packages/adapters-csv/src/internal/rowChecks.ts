@@ -22,6 +22,8 @@ export interface Config {
   readonly maxRowChars: number
   /** Reject a quote inside an unquoted field (RFC 4180) instead of keeping it as text. */
   readonly strictQuotes: boolean
+  /** The encoding's name as a rejected row's reason gives it (`UTF-8`); default "the file's encoding". */
+  readonly encoding?: string
   /** `false`: every row in `step` mode (to test the fast pass against). Default `true`. */
   readonly fastPass?: boolean
 }
@@ -32,6 +34,13 @@ const count = (text: string, search: string): number => {
   return n
 }
 
+/** The header's names without the empty ones that end it, unless no name is left (then the header is wrong as a whole). */
+const withoutTrailingEmpty = (names: ReadonlyArray<string>): ReadonlyArray<string> => {
+  let end = names.length
+  while (end > 1 && names[end - 1]!.trim() === "") end--
+  return end === names.length || names[end - 1]!.trim() === "" ? names : names.slice(0, end)
+}
+
 export class RowChecks {
   /** How many rows (data rows, rejected ones included) have been emitted. */
   rows = 0
@@ -39,6 +48,11 @@ export class RowChecks {
   sawContent = false
   /** The line the header was read from, once it was. */
   headerLine: number | undefined
+  /** Warnings not yet handed on (the reader's caller takes them). */
+  warnings: Array<string> = []
+
+  /** Empty names that ended the header (a trailing delimiter): rows may end with as many empty cells. */
+  protected trailingEmpty = 0
 
   protected columns: ReadonlyArray<string> | undefined
   protected makeRecord: RecordMaker | undefined
@@ -146,11 +160,17 @@ export class RowChecks {
     this.sawContent = true
     const columns = this.columns
     if (columns === undefined) {
-      this.setColumns(checkColumns(fields, `line ${line}: the header`))
+      const named = withoutTrailingEmpty(fields)
+      this.trailingEmpty = fields.length - named.length
+      if (this.trailingEmpty > 0)
+        this.warnings.push(
+          `line ${line}: the header ends with ${this.trailingEmpty === 1 ? "an empty column name" : `${this.trailingEmpty} empty column names`} (a trailing delimiter); ignored, with the empty cells that end the rows`,
+        )
+      this.setColumns(checkColumns(named, `line ${line}: the header`))
       this.headerLine = line
       return
     }
-    if (fields.length !== columns.length) {
+    if (fields.length !== columns.length && !this.endsWithIgnoredCells(fields)) {
       const lastLine = this.line - (input.charCodeAt(end - 1) === this.lineChar.charCodeAt(0) ? 1 : 0)
       const problem = `${fields.length} fields, expected ${columns.length}`
       return lastLine > line
@@ -167,9 +187,24 @@ export class RowChecks {
         `stray quote in unquoted field ${stray + 1} ("${columns[stray]}")`,
         this.record(fields),
       )
-    if (hasReplacement) return this.reject(line, "invalid bytes for the file's encoding", this.record(fields))
+    if (hasReplacement)
+      return this.reject(
+        line,
+        this.config.encoding === undefined
+          ? "invalid bytes for the file's encoding"
+          : `bytes that are not valid ${this.config.encoding} (is the file in another encoding?)`,
+        this.record(fields),
+      )
     this.rows++
     this.out.push({ position: `line ${line}`, fields: this.makeRecord!(fields, detach) })
+  }
+
+  /** A row longer than the header only by empty cells under the header's ignored trailing empty names. */
+  protected endsWithIgnoredCells(fields: ReadonlyArray<string>): boolean {
+    const columns = this.columns!.length
+    if (fields.length <= columns || fields.length > columns + this.trailingEmpty) return false
+    for (let i = columns; i < fields.length; i++) if (fields[i] !== "") return false
+    return true
   }
 
   /** Rejects the line a row starts on and makes the parse go on at the line after it. */

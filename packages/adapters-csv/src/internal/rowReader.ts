@@ -203,7 +203,7 @@ export class RowReader extends RowChecks {
       if (input.startsWith(this.newline, end)) end += this.newline.length
       else if (!(final && end === input.length)) break
       const blank = fields.length === 1 && fields[0] === "" && end - start <= this.newline.length
-      if (fields.length !== columns.length && !blank) break
+      if (fields.length !== columns.length && !blank && !this.endsWithIgnoredCells(fields)) break
       ends[taken + 1] = end
     }
     const complete = taken === data.length && result.errors.length === 0

@@ -1,9 +1,11 @@
 /** The configured source as a stream of rows, and how far through it the run is when its size is known. */
+import * as CsvEncoding from "@brainsync/adapters-csv/CsvEncoding"
 import * as CsvSource from "@brainsync/adapters-csv/CsvSource"
 import type { SourceRow } from "@brainsync/core"
 import { Effect, Redacted, Stream } from "effect"
 import { createReadStream, existsSync, statSync } from "node:fs"
 import type * as SyncConfig from "../SyncConfig.js"
+import * as Encoding from "./encoding.js"
 import * as Exit from "./exit.js"
 
 export interface Opened {
@@ -13,12 +15,47 @@ export interface Opened {
   readonly label: string
 }
 
+/** The encoding of the CSV file at `path`, from its first bytes. */
+export const detectEncoding = (path: string) =>
+  CsvEncoding.detectFile(path).pipe(Effect.mapError((error) => Exit.usage(error.message)))
+
+/**
+ * A file read without `encoding` is read as UTF-8: one whose first bytes say otherwise stops the
+ * command before anything is sent (read as UTF-8, each of its rows with an accent would be rejected).
+ * A few invalid bytes in UTF-8 text only get their rows rejected.
+ */
+const mustBeUtf8 = (path: string) =>
+  Effect.gen(function* () {
+    const detected = yield* detectEncoding(path)
+    const problem = Encoding.describe(path, detected)
+    if (problem === undefined) return
+    return yield* Exit.usage(
+      `source.encoding: ${problem}; ${
+        detected.encoding === undefined
+          ? `${Encoding.unreadable}, or set source.encoding to the one it is in`
+          : `set source.encoding to "${detected.encoding}" (brainsync init writes it)`
+      }`,
+    )
+  })
+
+/** Prints each of the source's warnings on standard error, once (the source may be read more than once). */
+const warnOnce = () => {
+  const printed = new Set<string>()
+  return (warning: string) =>
+    Effect.sync(() => {
+      if (printed.has(warning)) return
+      printed.add(warning)
+      process.stderr.write(`brainsync: warning: ${warning}\n`)
+    })
+}
+
 const csv = (config: typeof SyncConfig.CsvSourceConfig.Type): Effect.Effect<Opened, Exit.CliFailure> =>
   Effect.gen(function* () {
     const size = yield* Effect.try({
       try: () => statSync(config.path).size,
       catch: () => Exit.usage(`source.path: cannot read the CSV file ${config.path}`),
     })
+    if (config.encoding === undefined) yield* mustBeUtf8(config.path)
     let bytes = 0
     const open = () => {
       bytes = 0
@@ -34,6 +71,7 @@ const csv = (config: typeof SyncConfig.CsvSourceConfig.Type): Effect.Effect<Open
           ...(config.encoding !== undefined ? { encoding: config.encoding } : {}),
           ...(config.header !== undefined ? { header: config.header } : {}),
           ...(config.columns !== undefined ? { columns: config.columns } : {}),
+          onWarning: warnOnce(),
         },
         config.path,
       ),

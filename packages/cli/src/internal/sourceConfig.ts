@@ -4,6 +4,7 @@
  */
 import { Schema } from "effect"
 import { field, HttpUrl, optionalField, PositiveInt } from "./configFields.js"
+import { encodings } from "./encoding.js"
 
 /** A CSV file as the source. */
 export const CsvSourceConfig = Schema.Struct({
@@ -11,8 +12,8 @@ export const CsvSourceConfig = Schema.Struct({
   path: field("The CSV file; a relative path is relative to this file.", Schema.NonEmptyTrimmedString),
   delimiter: optionalField('",", ";", "\\t", "|", or "auto" (default).', Schema.String),
   encoding: optionalField(
-    "The file's encoding (default utf-8).",
-    Schema.Literal("utf-8", "utf-16le", "utf-16be", "latin1"),
+    "The file's encoding (default utf-8; brainsync init detects it): utf-8, utf-16le, utf-16be, latin1 (ISO-8859-1) or windows-1252 (Latin-1 as Windows and Excel write it).",
+    Schema.Literal(...encodings),
   ),
   header: optionalField(
     "false when the file has no header line; then columns names the fields.",
