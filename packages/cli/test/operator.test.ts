@@ -348,6 +348,17 @@ describe("what the data and the CRM say reaches the operator", () => {
     expect(readFileSync(rejects, "utf8").trim().split("\n").slice(1)).toEqual([
       "line 4,warning,contactId: the CRM does not know contactId 987654321,B1,987654321,bob@example.com,Bob",
     ])
+    const json = await run(["sync", "-c", config, "--json"], withToken)
+    expect(json.code).toBe(0)
+    const events = jsonLines(json.stdout)
+    expect(events.find((event) => event._tag === "RowsMerged")).toEqual({
+      _tag: "RowsMerged",
+      rows: [{ position: "line 3", key: "A2" }],
+    })
+    expect(events.find((event) => event._tag === "RowsWarned")).toMatchObject({
+      rows: [{ position: "line 4", key: "B1", field: "contactId" }],
+    })
+    expect(events.at(-1)).toMatchObject({ _tag: "Summary", report: { read: 13, warned: 1, merged: 1 } })
   })
 
   it("the reject-rate limit is checked during the run: a source that is mostly rejected stops early (exit 1)", async () => {
