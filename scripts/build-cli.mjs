@@ -10,6 +10,7 @@
 // one copy of `effect` with them.
 import { build } from "esbuild"
 import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
+import { createRequire } from "node:module"
 import { fileURLToPath, pathToFileURL } from "node:url"
 
 const cli = fileURLToPath(new URL("../packages/cli/", import.meta.url))
@@ -27,6 +28,8 @@ await build({
   outExtension: { ".js": ".mjs" },
   chunkNames: "chunks/[name]-[hash]",
   external: ["better-sqlite3"],
+  // jsonc-parser's `main` is a UMD build whose inner requires esbuild cannot follow; its ES build bundles.
+  alias: { "jsonc-parser": createRequire(`${cli}package.json`).resolve("jsonc-parser/lib/esm/main.js") },
   // The packages' tsc output, as installed: not the sources the root tsconfig's `paths` point at.
   tsconfig: `${cli}tsconfig.build.json`,
   logLevel: "warning",

@@ -62,6 +62,17 @@ export { CliFailure, OK, REFUSED, ROWS_FAILED, USAGE } from "./internal/exit.js"
 const cli = Command.run(command, { name: "brainsync", version: VERSION })
 
 /**
+ * Waits until what was written to `stream` has left the process: into a pipe (`brainsync sync
+ * --json | jq`) Node writes asynchronously, and the bin's `process.exit` would drop the rest.
+ * (Writes complete in order, so an empty write's callback comes after all of them.)
+ */
+const flushed = (stream: NodeJS.WriteStream): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    if (stream.writableLength === 0) resume(Effect.void)
+    else stream.write("", () => resume(Effect.void))
+  })
+
+/**
  * Runs the command line (`process.argv`-shaped) and gives the exit code; messages go to stderr.
  *
  * @since 0.1.0
@@ -85,5 +96,7 @@ export const main = (argv: ReadonlyArray<string>): Effect.Effect<number> =>
         }),
       )
     }),
+    // Also when interrupted (Ctrl-C): the summary so far must reach the pipe too.
+    Effect.ensuring(Effect.zipRight(flushed(process.stdout), flushed(process.stderr))),
     Effect.provide(NodeContext.layer),
   )

@@ -15,7 +15,27 @@ import { existsSync, readFileSync } from "node:fs"
 import { dirname, isAbsolute, resolve } from "node:path"
 import { field, HttpUrl, optionalField, Positive, PositiveInt } from "./internal/configFields.js"
 import * as Jsonc from "./internal/jsonc.js"
+import * as RejectRate from "./internal/rejectRate.js"
 import * as SourceConfig from "./internal/sourceConfig.js"
+
+/**
+ * The rejected share of the rows above which a run stops (exit 1) when neither the configuration's
+ * `maxRejectRate` nor `--max-reject-rate` says otherwise (0.1, 10%): a source whose rows mostly
+ * cannot be sent more likely has a mapping that does not fit it than bad data.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_MAX_REJECT_RATE: number = RejectRate.DEFAULT_MAX_REJECT_RATE
+
+/**
+ * Rows read before the reject rate is checked during a run (1,000); at the end it is checked
+ * whatever the size.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const REJECT_RATE_FROM: number = RejectRate.REJECT_RATE_FROM
 
 /**
  * The CRM the contacts go to.
@@ -138,8 +158,12 @@ const SyncFields = Schema.Struct({
     Mode,
   ),
   maxRejectRate: optionalField(
-    "Fail the run (exit 1) when more than this fraction of the rows is rejected (0.05 = 5%).",
+    `Stop the run (exit 1) when more than this fraction of the rows is rejected (0.05 = 5%): checked once ${REJECT_RATE_FROM} rows were read, and at the end. Default ${DEFAULT_MAX_REJECT_RATE} (${RejectRate.percent(DEFAULT_MAX_REJECT_RATE)}); 1 turns the check off.`,
     Schema.Number.pipe(Schema.between(0, 1)),
+  ),
+  allowUnknownProperties: optionalField(
+    "A property the CRM does not know (it drops the value and says so) is a counted warning instead of stopping the run after the batch that revealed it (exit 2). Default false: create the property in the CRM, or remove it from the mapping.",
+    Schema.Boolean,
   ),
 })
 
@@ -247,6 +271,15 @@ export class ConfigError extends Data.TaggedError("ConfigError")<{ readonly mess
 
 const decodeEither = Schema.decodeUnknownEither(SyncConfig, { errors: "all", onExcessProperty: "error" })
 
+const kindOf = (value: unknown): string =>
+  value === null
+    ? "null"
+    : Array.isArray(value)
+      ? "an array"
+      : typeof value === "object"
+        ? "an object"
+        : `a ${typeof value}`
+
 const describe = (issue: ParseResult.ArrayFormatterIssue): string => {
   const path = issue.path.map(String).join(".")
   const message = issue.message.replace(/^Expected (.*), actual (.*)$/s, "expected $1, got $2")
@@ -262,19 +295,25 @@ const describe = (issue: ParseResult.ArrayFormatterIssue): string => {
  * @category decoding
  */
 export const decode = (input: unknown): Either.Either<SyncConfig, ConfigError> =>
-  Either.mapLeft(decodeEither(input), (error) => {
-    const all = ParseResult.ArrayFormatter.formatErrorSync(error)
-    const useful = all.filter((issue) => !issue.message.startsWith("Expected undefined,"))
-    const issues = useful.length > 0 ? useful : all
-    const first = issues.reduce<ParseResult.ArrayFormatterIssue | undefined>(
-      (best, issue) => (best === undefined || issue.path.length > best.path.length ? issue : best),
-      undefined,
-    )
-    const fields = new Set(issues.map((issue) => issue.path.slice(0, 1).join(".")))
-    const more =
-      fields.size > 1 ? ` (and problems in ${fields.size - 1} more field${fields.size > 2 ? "s" : ""})` : ""
-    return new ConfigError({ message: `${first === undefined ? error.message : describe(first)}${more}` })
-  })
+  typeof input !== "object" || input === null || Array.isArray(input)
+    ? Either.left(
+        new ConfigError({ message: `the configuration must be a JSON object, got ${kindOf(input)}` }),
+      )
+    : Either.mapLeft(decodeEither(input), (error) => {
+        const all = ParseResult.ArrayFormatter.formatErrorSync(error)
+        const useful = all.filter((issue) => !issue.message.startsWith("Expected undefined,"))
+        const issues = useful.length > 0 ? useful : all
+        const first = issues.reduce<ParseResult.ArrayFormatterIssue | undefined>(
+          (best, issue) => (best === undefined || issue.path.length > best.path.length ? issue : best),
+          undefined,
+        )
+        const fields = new Set(issues.map((issue) => issue.path.slice(0, 1).join(".")))
+        const more =
+          fields.size > 1
+            ? ` (and problems in ${fields.size - 1} more field${fields.size > 2 ? "s" : ""})`
+            : ""
+        return new ConfigError({ message: `${first === undefined ? error.message : describe(first)}${more}` })
+      })
 
 /**
  * Makes the file's relative paths absolute, from the folder the file is in.

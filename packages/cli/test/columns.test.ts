@@ -56,7 +56,7 @@ describe("mapped columns are checked against the source before anything is sent"
     const result = await sync(config)
     expect(result.code).toBe(2)
     expect(result.stderr.split("\n")[0]).toBe(
-      `brainsync: sync "csv-columns" stopped: mapping: fields.email names the column "E-mail", which the source does not have (its columns: "id", "Email Address", "First Name"); did you mean "Email Address"?`,
+      `brainsync: ${config}: sync "csv-columns" stopped: mapping: fields.email names the column "E-mail", which the source does not have (its columns: "id", "Email Address", "First Name"); did you mean "Email Address"?`,
     )
     expect((await stored()).length).toBe(before)
   })
@@ -114,7 +114,7 @@ describe("mapped columns are checked against the source before anything is sent"
     const result = await sync(config)
     expect(result.code).toBe(2)
     expect(result.stderr.split("\n")[0]).toBe(
-      `brainsync: sync "sql-columns" stopped: mapping: fields.email names the column "email", which the source does not have (its columns: "id", "mail"); did you mean "mail"?`,
+      `brainsync: ${config}: sync "sql-columns" stopped: mapping: fields.email names the column "email", which the source does not have (its columns: "id", "mail"); did you mean "mail"?`,
     )
   })
 })

@@ -62,6 +62,7 @@ describe("the progress display", () => {
       batchSize: 2,
       requestsPerSecond: 4,
       concurrency: 1,
+      maxRejectRate: 0.2,
     })
     // util-linux `script` runs the command in a pseudo-terminal and copies what it shows.
     // (Asynchronously: the sandbox answering it runs in this process.)

@@ -46,6 +46,7 @@ const full = {
   state: ".brainsync/x.db",
   mode: "update-only",
   maxRejectRate: 0.05,
+  allowUnknownProperties: true,
 }
 
 // A real JSON Schema validator (draft-07). Formats (uri) are annotations for editors; the decoder checks URLs itself.
@@ -103,6 +104,7 @@ describe("the configuration file", () => {
     const config = writeConfig(dir, {
       crm: valid.crm,
       source: { kind: "sql", sqlite: "crm.db", table: "customers", cursor: "id", pageSize: 10 },
+      fields: { email: "email" },
     })
     const result = await runHere(["sync", "-c", config, "--dry-run", "--json"])
     expect(result.stderr).toBe("")
@@ -180,6 +182,18 @@ describe("the configuration file", () => {
       })
     expect(problem(full)).toBe("decoded")
     expect(validate(full)).toBe(true)
+  })
+
+  it("describes the reject-rate default and allowUnknownProperties in the JSON Schema, from the constants the command uses", () => {
+    const properties = (SyncConfig.jsonSchema as { properties: Record<string, { description?: string }> })
+      .properties
+    expect(SyncConfig.DEFAULT_MAX_REJECT_RATE).toBe(0.1)
+    expect(properties["maxRejectRate"]?.description).toContain(
+      `checked once ${SyncConfig.REJECT_RATE_FROM} rows were read, and at the end. Default 0.1 (10%); 1 turns the check off.`,
+    )
+    expect(properties["allowUnknownProperties"]?.description).toMatch(
+      /^A property the CRM does not know .* Default false/,
+    )
   })
 
   it('loads a file with "$schema" (which it ignores); an unknown field is still an error', async () => {

@@ -3,6 +3,7 @@ import { SyncError, SyncReport } from "@brainsync/core"
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import * as Exit from "../src/internal/exit.js"
+import * as RejectRate from "../src/internal/rejectRate.js"
 import * as Verdict from "../src/internal/runOutcome.js"
 
 const report = (counts: Partial<SyncReport.SyncReport>): SyncReport.SyncReport => ({
@@ -13,7 +14,6 @@ const report = (counts: Partial<SyncReport.SyncReport>): SyncReport.SyncReport =
 const context: Verdict.Context = {
   counts: () => report({ read: 7 }),
   state: undefined,
-  maxRejectRate: undefined,
 }
 
 const ending = (result: Either.Either<SyncReport.SyncReport, Verdict.RunError>, over = {}) =>
@@ -36,20 +36,17 @@ describe("runOutcome: a run's report, exit code and why", () => {
     )
   })
 
-  it("more rejects than the allowed rate end 1; exactly the rate does not", () => {
-    const over = report({ read: 40, rejected: 3, inserted: 37 })
-    expect(ending(Either.right(over), { maxRejectRate: 0.05 })).toMatchObject({
-      code: Exit.ROWS_FAILED,
-      message: "7.5% of the rows were rejected, more than the allowed 5%",
-    })
-    const at = report({ read: 20, rejected: 1, inserted: 19 })
-    expect(ending(Either.right(at), { maxRejectRate: 0.05 }).code).toBe(Exit.OK)
-    expect(ending(Either.right(report({ read: 0 })), { maxRejectRate: 0 }).code).toBe(Exit.OK)
-  })
-
-  it("failed rows are told before the reject rate", () => {
-    const both = report({ read: 10, rejected: 5, failed: 5 })
-    expect(ending(Either.right(both), { maxRejectRate: 0.1 }).message).toMatch(/could not be delivered/)
+  it("the sync's stops map to exit codes: a property the CRM does not know 2, the reject rate 1", () => {
+    const stop = (reason: SyncError.Reason) =>
+      Verdict.codeOf(new SyncError.SyncError({ reason, message: "" }))
+    expect(stop("UnknownProperties")).toBe(Exit.USAGE)
+    expect(stop("InvalidConfig")).toBe(Exit.USAGE)
+    expect(stop("RejectRate")).toBe(Exit.ROWS_FAILED)
+    expect(stop("Unauthorized")).toBe(Exit.REFUSED)
+    const message = "75% of the 40 rows read were rejected, more than the allowed 10%"
+    const over = report({ read: 40, rejected: 30, stopped: { reason: "RejectRate", message } })
+    const stopped = new SyncError.SyncError({ reason: "RejectRate", message, report: over })
+    expect(ending(Either.left(stopped))).toEqual({ report: over, code: Exit.ROWS_FAILED, message })
   })
 
   it("the CRM refusing us ends 3 and says which refusal; its report, or the counts so far, is kept", () => {
@@ -103,7 +100,7 @@ describe("runOutcome: a run's report, exit code and why", () => {
   })
 
   it("percentages drop a trailing .0", () => {
-    expect([Verdict.percent(0.05), Verdict.percent(0.075), Verdict.percent(1)]).toEqual([
+    expect([RejectRate.percent(0.05), RejectRate.percent(0.075), RejectRate.percent(1)]).toEqual([
       "5%",
       "7.5%",
       "100%",

@@ -144,7 +144,7 @@ describe("runOutput: the display, the rejects file, the report file and the summ
   )
 
   it.scoped(
-    "interrupted, it prints the counts so far and says the next run sends the rest (no table with --json)",
+    "interrupted, it marks the summary as such, with lines for rows accepted but unreported and rows not sent, that add up to the rows read",
     () =>
       Effect.gen(function* () {
         const interrupted = (display: "lines" | "json") =>
@@ -157,25 +157,77 @@ describe("runOutput: the display, the rejects file, the report file and the summ
               mode: "upsert",
               out,
             })
-            yield* output.onEvent({ _tag: "RowsRead", count: 3, total: 3 })
+            const so: ReadonlyArray<SyncEvent.SyncEvent> = [
+              { _tag: "RowsRead", count: 10, total: 10 },
+              {
+                _tag: "RowsRejected",
+                by: "mapping",
+                rows: [{ position: "line 2", key: "K1", field: "email", reason: "not an email" }],
+              },
+              { _tag: "BatchFormed", batch: 1, size: 4 },
+              { _tag: "BatchFormed", batch: 2, size: 4 },
+              { _tag: "BatchSent", batch: 1, size: 4, attempt: 1 },
+              { _tag: "BatchAccepted", batch: 1, batchId: "b1", size: 4 },
+              {
+                _tag: "RowsSettled",
+                batch: 1,
+                rows: [{ position: "line 3", key: "K2", outcome: "inserted" }],
+              },
+              // Interrupted, the sync ends every other row in its events: the 3 of batch 1 it took, the rest not sent.
+              { _tag: "Stopped", reason: "Interrupted", message: "the sync was interrupted" },
+              {
+                _tag: "RowsSettled",
+                batch: 1,
+                rows: ["line 4", "line 5", "line 6"].map((position) => ({
+                  position,
+                  key: position,
+                  outcome: "accepted" as const,
+                })),
+              },
+              {
+                _tag: "RowsFailed",
+                batch: 2,
+                rows: ["line 7", "line 8", "line 9", "line 10", "line 11"].map((position) => ({
+                  position,
+                  key: position,
+                  contact: {},
+                  error: "not sent: the sync stopped (the sync was interrupted)",
+                })),
+              },
+            ]
+            for (const event of so) yield* output.onEvent(event)
             const fiber = yield* Effect.fork(output.whileRunning(Effect.never))
             yield* TestClock.adjust("2 seconds")
             yield* Fiber.interrupt(fiber)
-            expect(output.counts().read).toBe(3)
             return text()
           })
         const lines = yield* interrupted("lines")
-        expect(lines).toMatch(/rows read\s+3/)
+        const table = lines.slice(lines.indexOf("\n\n"))
+        expect(table).toMatch(/^\n\n {2}contacts {2}INTERRUPTED: the counts so far\n/)
+        expect(table).toMatch(/inserted\s+1 /)
+        expect(table).toMatch(/rejected\s+1 /)
+        expect(table).toMatch(/ accepted\s+0\n/)
+        expect(table).toMatch(/ failed\s+0\n/)
+        expect(table).toMatch(/accepted, result pending\s+3 /)
+        expect(table).toMatch(/not sent\s+5 {2}read, not accepted by the CRM: the next run sends them/)
+        expect(table).toMatch(/rows read\s+10\n/)
+        expect(table).toMatch(/requests\s+1 {2}sent · 2 batches formed/)
+        expect(table).not.toContain("✓")
         expect(lines).toContain(
           "Interrupted: rows in batches the CRM had not accepted will be sent by the next run.\n",
         )
-        const json = yield* interrupted("json")
-        expect(
-          json
-            .split("\n")
-            .filter((line) => line !== "")
-            .map((line) => JSON.parse(line)._tag),
-        ).toEqual(["RowsRead"])
+        const json = (yield* interrupted("json"))
+          .split("\n")
+          .filter((line) => line !== "")
+          .map((line) => JSON.parse(line))
+        // --json: the events' fold (every row has an outcome), and which of them the interruption gave.
+        expect(json.at(-1)).toMatchObject({
+          _tag: "Summary",
+          exitCode: Output.INTERRUPTED,
+          interrupted: { pending: 3, notSent: 5 },
+          report: { read: 10, inserted: 1, rejected: 1, accepted: 3, failed: 5 },
+        })
+        expect(json).toHaveLength(11)
       }),
   )
 

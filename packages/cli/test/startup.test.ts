@@ -42,7 +42,7 @@ describe("start-up", () => {
 
   it("a dry run from a CSV loads no HTTP stack and no SQLite without a state file; a sync with one loads SQLite", async () => {
     const dir = tempDir()
-    writeCsv(dir, 5)
+    writeCsv(dir, 30)
     const config = writeConfig(dir, {
       crm: { baseUrl: "http://127.0.0.1:9", listId: "9fc6ad7d-902a-4834-b161-a4911b883d44" },
     })
@@ -58,6 +58,10 @@ describe("start-up", () => {
       },
       "with-state.json",
     )
+    const dryWithState = await resolvedBy(["sync", "-c", withState, "--dry-run", "--json"])
+    expect(dryWithState.code).toBe(0)
+    expect(dryWithState.resolved).toContain("better-sqlite3")
+    // status reads a state file that exists (the run above created it).
     const status = await resolvedBy(["status", "-c", withState])
     expect(status.code).toBe(0)
     expect(status.resolved).toContain("better-sqlite3")

@@ -124,7 +124,7 @@ describe("brainsync sync", () => {
 
   it("--json prints one JSON event per line, ending with the summary", async () => {
     const dir = tempDir()
-    writeCsv(dir, 5)
+    writeCsv(dir, 30)
     const config = writeConfig(dir, { ...crmConfig(), name: "json" })
     const result = await run(["sync", "-c", config, "--json"], { env: { MAINBRAINER_TOKEN: TOKEN } })
     expect(result.code).toBe(0)
@@ -137,7 +137,7 @@ describe("brainsync sync", () => {
     expect(last).toMatchObject({
       _tag: "Summary",
       exitCode: 0,
-      report: { read: 7, accepted: 5, rejected: 2 },
+      report: { read: 32, accepted: 30, rejected: 2 },
     })
   })
 
@@ -212,7 +212,7 @@ describe("brainsync sync", () => {
     })
     const lenient = await runHere(["sync", "-c", config, "--dry-run", "--max-reject-rate", "0.5"])
     expect(strict.code).toBe(1)
-    expect(strict.stderr).toContain("16.7% of the rows were rejected, more than the allowed 5%")
+    expect(strict.stderr).toContain("16.7% of the 12 rows read were rejected, more than the allowed 5%")
     expect(lenient.code).toBe(0)
     expect(lenient.stdout).toContain("dry run: nothing was sent")
     expect(lenient.stdout).toMatch(/accepted\s+10\s+would be sent/)
@@ -246,7 +246,10 @@ describe("brainsync sync", () => {
         { crm: { baseUrl: failing.url, listId: crm.listId }, name: "dead", state: "state.db" },
         "broken.json",
       )
-      const result = await run(["sync", "-c", broken], { env: { MAINBRAINER_TOKEN: TOKEN } })
+      // (2 of the 6 rows cannot be sent: above the default reject-rate limit, lifted here.)
+      const result = await run(["sync", "-c", broken, "--max-reject-rate", "100%"], {
+        env: { MAINBRAINER_TOKEN: TOKEN },
+      })
       expect(result.code).toBe(1)
       expect(result.stderr).toContain("4 rows could not be delivered")
       expect(result.stdout).toMatch(/failed\s+4/)

@@ -31,6 +31,16 @@ export const clock = (millis: number): string => {
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`
 }
 
+const two = (n: number) => String(n).padStart(2, "0")
+
+/** `2026-01-02 04:04:05+01:00`: local time with its offset from UTC (RFC 3339), so that it says which zone it is in. */
+export const timestamp = (millis: number): string => {
+  const date = new Date(millis)
+  const offset = -date.getTimezoneOffset()
+  const zone = `${offset < 0 ? "-" : "+"}${two(Math.floor(Math.abs(offset) / 60))}:${two(Math.abs(offset) % 60)}`
+  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}${zone}`
+}
+
 /** `850 ms`, `4.2 s`, `3 min 10 s`. */
 export const duration = (millis: number): string =>
   millis < 1000

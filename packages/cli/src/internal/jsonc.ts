@@ -1,70 +1,89 @@
 /**
- * JSON with comments (JSONC, as in VS Code's settings): `//` and `/* *\/` comments and trailing
- * commas are blanked out before `JSON.parse`, keeping every other character in place so that the
- * parser's positions still point into the file as written.
+ * JSON with comments (JSONC, as in VS Code's settings: `//` and `/* *\/` comments, trailing
+ * commas), read with Microsoft's `jsonc-parser`. A UTF-8 byte order mark (Windows editors save
+ * one) is not part of the text; an error is one line with its line and column.
  */
-export const strip = (text: string): string => {
-  const out = text.split("")
-  let i = 0
-  const blank = (from: number, to: number) => {
-    for (let j = from; j < to; j++) if (out[j] !== "\n" && out[j] !== "\r") out[j] = " "
-  }
-  let lastComma = -1
-  while (i < text.length) {
-    const c = text[i]!
-    if (c === '"') {
-      lastComma = -1
-      i++
-      while (i < text.length && text[i] !== '"') i += text[i] === "\\" ? 2 : 1
-      i++
-    } else if (c === "/" && text[i + 1] === "/") {
-      const end = text.indexOf("\n", i)
-      const stop = end === -1 ? text.length : end
-      blank(i, stop)
-      i = stop
-    } else if (c === "/" && text[i + 1] === "*") {
-      const end = text.indexOf("*/", i + 2)
-      const stop = end === -1 ? text.length : end + 2
-      blank(i, stop)
-      i = stop
-    } else if (c === ",") {
-      lastComma = i
-      i++
-    } else if (c === "}" || c === "]") {
-      if (lastComma !== -1) out[lastComma] = " "
-      lastComma = -1
-      i++
-    } else {
-      if (!/\s/.test(c)) lastComma = -1
-      i++
-    }
-  }
-  return out.join("")
+import { createScanner, parse as parseJsonc, type ParseError, printParseErrorCode } from "jsonc-parser"
+
+/**
+ * Deeper than any configuration needs. The parser recurses per level, so a file nested
+ * thousands deep would overflow the stack; it is refused before parsing.
+ */
+export const MAX_DEPTH = 64
+
+export type Parsed =
+  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly message: string }
+
+const BOM = "\uFEFF"
+
+const problems: Record<ReturnType<typeof printParseErrorCode>, string> = {
+  InvalidSymbol: "unexpected character",
+  InvalidNumberFormat: "not a valid number",
+  PropertyNameExpected: "expected a field name in double quotes",
+  ValueExpected: "expected a value",
+  ColonExpected: 'expected ":"',
+  CommaExpected: 'expected ","',
+  CloseBraceExpected: 'expected "}"',
+  CloseBracketExpected: 'expected "]"',
+  EndOfFileExpected: "expected the end of the file after the configuration",
+  InvalidCommentToken: "not a valid comment",
+  UnexpectedEndOfComment: "a /* comment is not closed",
+  UnexpectedEndOfString: "a string is not closed",
+  UnexpectedEndOfNumber: "a number is cut short",
+  InvalidUnicode: "not a valid \\u escape",
+  InvalidEscapeCharacter: "not a valid escape after \\",
+  InvalidCharacter: "a control character inside a string (write it as an escape)",
+  "<unknown ParseErrorCode>": "not valid JSON",
 }
 
-/** Line and column (from 1) of a character offset, for error messages. */
+/** Line and column (from 1) of a character offset. */
 export const lineAndColumn = (text: string, offset: number): { line: number; column: number } => {
   const before = text.slice(0, offset)
   const line = before.split("\n").length
   return { line, column: offset - before.lastIndexOf("\n") }
 }
 
+/** Where the nesting of objects and arrays first passes `MAX_DEPTH` (the scanner does not recurse). */
+const tooDeep = (text: string): number | undefined => {
+  const scanner = createScanner(text, true)
+  let depth = 0
+  for (;;) {
+    scanner.scan()
+    const offset = scanner.getTokenOffset()
+    if (offset >= text.length) return undefined
+    if (scanner.getTokenLength() !== 1) continue
+    const char = text[offset]
+    if (char === "{" || char === "[") {
+      if (++depth > MAX_DEPTH) return offset
+    } else if (char === "}" || char === "]") depth--
+  }
+}
+
+const describe = (text: string, error: ParseError): string => {
+  const { line, column } = lineAndColumn(text, error.offset)
+  const found = text.slice(error.offset, error.offset + Math.max(1, error.length)).split(/\r?\n/)[0]!
+  const got =
+    error.offset >= text.length
+      ? ", got the end of the file"
+      : found.length > 0 && found.length <= 20
+        ? `, got ${JSON.stringify(found)}`
+        : ""
+  return `not valid JSON at line ${line}, column ${column}: ${problems[printParseErrorCode(error.error)]}${got}`
+}
+
 /** Parses JSONC; a syntax error becomes a one-line message with line and column. */
-export const parse = (
-  text: string,
-): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly message: string } => {
-  const stripped = strip(text)
-  try {
-    return { ok: true, value: JSON.parse(stripped) as unknown }
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
-    const position = /position (\d+)/.exec(message)
-    // Node 20 names no position for some errors, and quotes the text in the message: keep the first clause.
-    if (position === null) return { ok: false, message: `not valid JSON: ${message.split(/, "|\n/)[0]}` }
-    const { line, column } = lineAndColumn(stripped, Number(position[1]))
+export const parse = (input: string): Parsed => {
+  const text = input.startsWith(BOM) ? input.slice(1) : input
+  const deep = tooDeep(text)
+  if (deep !== undefined) {
+    const { line, column } = lineAndColumn(text, deep)
     return {
       ok: false,
-      message: `not valid JSON at line ${line}, column ${column}: ${message.replace(/ in JSON at position \d+.*$/, "")}`,
+      message: `nested more than ${MAX_DEPTH} levels deep at line ${line}, column ${column}; a configuration needs far fewer`,
     }
   }
+  const errors: Array<ParseError> = []
+  const value: unknown = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false })
+  const first = errors[0]
+  return first === undefined ? { ok: true, value } : { ok: false, message: describe(text, first) }
 }

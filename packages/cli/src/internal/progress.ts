@@ -33,13 +33,32 @@ export interface Display {
   readonly onEvent: (event: SyncEvent.SyncEvent) => void
   /** Redraws (tty) or prints a line when due (lines); called on a timer. */
   readonly tick: () => void
-  /** Clears the in-place line; the summary follows. */
-  readonly finish: () => void
+  /** Draws the in-place line's last state (or a last plain line); the summary follows. */
+  readonly finish: (ending?: Ending) => void
+  /** Erases the in-place line and prints nothing more: the run ended before it began. */
+  readonly abandon: () => void
   readonly counts: () => SyncReport.SyncReport
   /** Rows in requests that left (first attempts), and rows the CRM took with a 202. */
   readonly sent: () => number
   readonly acceptedRows: () => number
+  /**
+   * Where the run was when it was interrupted. (Interrupted, the sync then ends every other row in
+   * its events, `accepted` or `failed`: the interruption's doing, told apart here.)
+   */
+  readonly atInterrupt: () => Interrupted
 }
+
+/** The counts when a run was interrupted; with `pending` and `notSent` they add up to the rows read. */
+export interface Interrupted {
+  readonly report: SyncReport.SyncReport
+  /** Rows in batches the CRM took (202) whose final result had not come. */
+  readonly pending: number
+  /** Rows read that no outcome and no accepted batch holds: the next run sends them. */
+  readonly notSent: number
+}
+
+/** How the run ended, for the last state of the in-place line. */
+export type Ending = "finished" | "interrupted"
 
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
 
@@ -50,12 +69,19 @@ export const make = (options: Options): Display => {
   const style = options.style
   let sent = 0
   let acceptedRows = 0
+  let settledInBatches = 0
+  let interrupted: Interrupted | undefined
+  const snapshot = (): Interrupted => {
+    const report = fold.report()
+    const pending = Math.max(0, acceptedRows - settledInBatches)
+    return { report, pending, notSent: Math.max(0, report.read - SyncReport.settled(report) - pending) }
+  }
   let frame = 0
   let lastLine = startedAt
   let drawn = false
 
   const status = (): string => {
-    const counts = fold.report()
+    const counts = interrupted?.report ?? fold.report()
     const elapsed = now() - startedAt
     const done = SyncReport.settled(counts)
     const rate = elapsed > 0 ? (done * 1000) / elapsed : 0
@@ -93,10 +119,13 @@ export const make = (options: Options): Display => {
     return `${bar}${parts.join(" · ")}`
   }
 
-  const draw = (finished = false) => {
-    const spinner = finished
-      ? Format.green(style, "✓")
-      : Format.cyan(style, SPINNER[frame++ % SPINNER.length]!)
+  const draw = (ending?: Ending) => {
+    const spinner =
+      ending === "finished"
+        ? Format.green(style, "✓")
+        : ending === "interrupted"
+          ? Format.yellow(style, "■ interrupted")
+          : Format.cyan(style, SPINNER[frame++ % SPINNER.length]!)
     const line = `${spinner} ${status()}`
     // A pseudo-terminal without a size reports 0 columns.
     const given = options.out.columns ?? 0
@@ -107,9 +136,11 @@ export const make = (options: Options): Display => {
 
   return {
     onEvent: (event) => {
+      if (event._tag === "Stopped" && event.reason === "Interrupted") interrupted = snapshot()
       fold.add(event)
       if (event._tag === "BatchSent" && event.attempt === 1) sent += event.size
       if (event._tag === "BatchAccepted") acceptedRows += event.size
+      if (event._tag === "RowsSettled") settledInBatches += event.rows.length
       if (options.mode === "json") options.out.write(`${JSON.stringify(event)}\n`)
     },
     tick: () => {
@@ -119,14 +150,18 @@ export const make = (options: Options): Display => {
         options.out.write(`progress: ${status()}\n`)
       }
     },
-    finish: () => {
+    finish: (ending = "finished") => {
       if (options.mode === "tty" && drawn) {
-        draw(true)
+        draw(ending)
         options.out.write("\n")
       } else if (options.mode === "lines") options.out.write(`progress: ${status()}\n`)
+    },
+    abandon: () => {
+      if (options.mode === "tty" && drawn) options.out.write("\r\x1b[K")
     },
     counts: fold.report,
     sent: () => sent,
     acceptedRows: () => acceptedRows,
+    atInterrupt: () => interrupted ?? snapshot(),
   }
 }

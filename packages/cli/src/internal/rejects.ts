@@ -1,6 +1,8 @@
 /**
  * `--rejects FILE`: a CSV of every rejected and failed row, with where it was, why, and the
- * row's original values. Events carry positions, not values, so the source's recent rows are
+ * row's original values, and of every warning (outcome `warning`: the row was sent, but the CRM
+ * dropped the property or contactId its reason names: one line per warning); with `bom` (`--rejects-bom`) it starts with a UTF-8 byte order mark, which
+ * a spreadsheet needs to read accents as UTF-8 (and command-line tools see as a stray character). Events carry positions, not values, so the source's recent rows are
  * remembered by position (a bounded window: mapping rejections happen right after the read);
  * a row that has left the window (a failure long after it was read) keeps its key only.
  */
@@ -22,12 +24,12 @@ export interface Rejects {
 
 interface Record {
   readonly position: string
-  readonly outcome: "rejected" | "failed"
+  readonly outcome: "rejected" | "failed" | "warning"
   readonly reason: string
   readonly key: string | undefined
 }
 
-export const make = (path: string, keyColumn: string): Rejects => {
+export const make = (path: string, keyColumn: string, bom = false): Rejects => {
   const recent = new Map<string, Readonly<globalThis.Record<string, unknown>>>()
   let columns: ReadonlyArray<string> | undefined
   let writer: CsvWriter.CsvWriter<Readonly<globalThis.Record<string, unknown>>> | undefined
@@ -36,7 +38,7 @@ export const make = (path: string, keyColumn: string): Rejects => {
   const open = Effect.suspend(() => {
     if (writer !== undefined) return Effect.succeed(writer)
     const source = (columns ?? [keyColumn]).filter((column) => !META.includes(column))
-    return Effect.map(CsvWriter.make(path, [...META, ...source]), (made) => (writer = made))
+    return Effect.map(CsvWriter.make(path, [...META, ...source], { bom }), (made) => (writer = made))
   })
 
   const write = (records: ReadonlyArray<Record>) =>
@@ -86,6 +88,15 @@ export const make = (path: string, keyColumn: string): Rejects => {
               position: row.position,
               outcome: "failed",
               reason: row.error,
+              key: row.key,
+            })),
+          )
+        case "RowsWarned":
+          return write(
+            event.rows.map((row) => ({
+              position: row.position,
+              outcome: "warning",
+              reason: `${row.field}: ${row.reason}`,
               key: row.key,
             })),
           )

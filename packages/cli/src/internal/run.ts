@@ -17,8 +17,9 @@ import {
 } from "@brainsync/core"
 import { Effect, Either, type Redacted, type Stream } from "effect"
 import type * as SyncConfig from "../SyncConfig.js"
-import type * as Exit from "./exit.js"
+import * as Exit from "./exit.js"
 import type * as Progress from "./progress.js"
+import * as RejectRate from "./rejectRate.js"
 import * as Layers from "./runLayers.js"
 import * as Verdict from "./runOutcome.js"
 import * as Output from "./runOutput.js"
@@ -30,7 +31,10 @@ interface Common {
   readonly mapping: Mapping.Mapping
   readonly display: Progress.Mode
   readonly reportPath?: string | undefined
+  /** Stop (exit 1) when the rejected share of the rows is above it; none when undefined. */
   readonly maxRejectRate?: number | undefined
+  /** Where the settings come from (the configuration file), for messages. */
+  readonly where?: string | undefined
 }
 
 /** Rows read from the configured source. */
@@ -39,6 +43,8 @@ interface FromSource {
   readonly fraction?: (() => number) | undefined
   readonly mode: Sync.Mode
   readonly rejectsPath?: string | undefined
+  /** `--rejects-bom`: the rejects file starts with a UTF-8 byte order mark, for spreadsheets. */
+  readonly rejectsBom?: boolean | undefined
 }
 
 /** Reads, maps and diffs, and sends nothing: no token, no sink. */
@@ -77,7 +83,7 @@ const outputOptions = (settings: Settings): Output.Options => {
   const { display, config, reportPath } = settings
   if (settings._tag === "Retry")
     return { display, name: config.name, reportPath, dryRun: false, mode: "upsert" }
-  const { rejectsPath } = settings
+  const { rejectsPath, rejectsBom } = settings
   return {
     display,
     name: config.name,
@@ -85,19 +91,42 @@ const outputOptions = (settings: Settings): Output.Options => {
     dryRun: settings._tag === "DryRun",
     mode: settings.mode,
     fraction: settings.fraction,
-    rejects: rejectsPath === undefined ? undefined : { path: rejectsPath, keyColumn: config.key },
+    rejects:
+      rejectsPath === undefined ? undefined : { path: rejectsPath, keyColumn: config.key, bom: rejectsBom },
   }
 }
+
+/** The sync's options from the configuration and the reject-rate limit, without its source. */
+const syncOptions = (
+  config: SyncConfig.SyncConfig,
+  mapping: Mapping.Mapping,
+  maxRejectRate: number | undefined,
+) => ({
+  name: config.name,
+  mapping,
+  batchSize: config.batchSize,
+  concurrency: config.concurrency,
+  requestsPerSecond: config.requestsPerSecond,
+  allowUnknownProperties: config.allowUnknownProperties,
+  maxRejectRate,
+  rejectRateFrom: RejectRate.REJECT_RATE_FROM,
+})
+
+/**
+ * Why a run of this configuration cannot start, checked before any output: a configuration error
+ * is then one line on standard error, not a summary table of zeros before it.
+ */
+export const problems = (
+  config: SyncConfig.SyncConfig,
+  mapping: Mapping.Mapping,
+  maxRejectRate: number | undefined,
+): ReadonlyArray<string> => Sync.problems(syncOptions(config, mapping, maxRejectRate))
 
 /** The run the settings ask for, with its layers, telling `output` its events. */
 const start = (settings: Settings, output: Output.Output): Effect.Effect<Ran, Verdict.RunError> => {
   const { config } = settings
   const options = {
-    name: config.name,
-    mapping: settings.mapping,
-    batchSize: config.batchSize,
-    concurrency: config.concurrency,
-    requestsPerSecond: config.requestsPerSecond,
+    ...syncOptions(config, settings.mapping, settings.maxRejectRate),
     onEvent: output.onEvent,
   }
   switch (settings._tag) {
@@ -121,19 +150,51 @@ const start = (settings: Settings, output: Output.Output): Effect.Effect<Ran, Ve
 export const run = (settings: Settings): Effect.Effect<Outcome, Exit.CliFailure> =>
   Effect.scoped(
     Effect.gen(function* () {
+      const where = settings.where ?? "configuration"
+      const found = problems(settings.config, settings.mapping, settings.maxRejectRate)
+      if (found.length > 0) return yield* Exit.usage(`${where}: ${found.join("; ")}`)
       const output = yield* Output.make(outputOptions(settings))
       const result = yield* output.whileRunning(Effect.either(start(settings, output)))
+      // The configuration turned out unusable once the run began (a mapped column the source lacks): nothing was sent.
+      if (
+        Either.isLeft(result) &&
+        result.left._tag === "SyncError" &&
+        result.left.reason === "InvalidConfig"
+      ) {
+        output.abandon()
+        return yield* Exit.usage(`${where}: ${result.left.message}`)
+      }
       const ending = yield* Verdict.decide(
         Either.map(result, (ran) => ran.report),
-        {
-          counts: output.counts,
-          state: settings.config.state,
-          maxRejectRate: settings.maxRejectRate,
-        },
+        { counts: output.counts, state: settings.config.state },
       )
       const written = yield* output.writeFiles(ending)
       const final = Verdict.afterWrites(ending, written.problem)
       output.summary(final, written, result._tag === "Right" ? result.right.preview : undefined)
       return { ...final, elapsedMillis: written.elapsedMillis, sent: output.sent() }
     }),
+  )
+
+/**
+ * A command's run as its handler ends it: a run that ended with a code other than 0 fails with
+ * it (its summary was printed), and with `--json` a failure before or instead of the run's own
+ * summary still ends standard output with one `Summary` line.
+ */
+export const command = <R>(
+  json: boolean,
+  body: Effect.Effect<Outcome | undefined, Exit.CliFailure, R>,
+): Effect.Effect<void, Exit.CliFailure, R> =>
+  body.pipe(
+    Effect.tapError((failure) =>
+      Effect.sync(() => {
+        if (json) Output.failureSummary(failure.code, failure.message)
+      }),
+    ),
+    Effect.flatMap((outcome) =>
+      outcome === undefined || outcome.code === Exit.OK
+        ? Effect.void
+        : Effect.fail(
+            new Exit.CliFailure({ code: outcome.code, message: outcome.message ?? "the sync failed" }),
+          ),
+    ),
   )

@@ -1,8 +1,8 @@
 /**
  * What a run's result means for the command: the report it ends with, the exit code, and why the
  * code is not 0 in one line. The policy: the CRM refusing us (401, 406) is 3; a configuration the
- * sink or the webhook receiver cannot use is 2 (the command stops there); a failed sync, a failed
- * row, a reject rate above the limit or a file that could not be written is 1.
+ * sink or the webhook receiver cannot use, or a property the CRM does not know, is 2; a failed
+ * sync, a failed row, a reject rate above the limit or a file that could not be written is 1.
  */
 import type { SyncError, SyncReport } from "@brainsync/core"
 import { Either } from "effect"
@@ -24,15 +24,24 @@ export interface Context {
   readonly counts: () => SyncReport.SyncReport
   /** The configuration's state file: dead letters can then be retried. */
   readonly state: string | undefined
-  readonly maxRejectRate: number | undefined
 }
 
-export const codeOf = (error: SyncError.SyncError): number =>
-  error.reason === "Unauthorized" || error.reason === "NotAcceptable"
-    ? Exit.REFUSED
-    : error.reason === "InvalidConfig"
-      ? Exit.USAGE
-      : Exit.ROWS_FAILED
+/** A stop's exit code: refused 3; a configuration that does not fit the source or the CRM 2; the rest 1. */
+export const codeOf = (error: SyncError.SyncError): number => {
+  switch (error.reason) {
+    case "Unauthorized":
+    case "NotAcceptable":
+      return Exit.REFUSED
+    case "InvalidConfig":
+    case "UnknownProperties":
+      return Exit.USAGE
+    case "RejectRate":
+    case "SourceFailed":
+    case "LedgerFailed":
+    case "AlreadyRunning":
+      return Exit.ROWS_FAILED
+  }
+}
 
 const describe = (error: SyncError.SyncError): string =>
   error.reason === "Unauthorized"
@@ -41,27 +50,20 @@ const describe = (error: SyncError.SyncError): string =>
       ? `the CRM refused the request (406): ${error.message}`
       : error.message
 
-export const percent = (ratio: number) => `${(ratio * 100).toFixed(1).replace(/\.0$/, "")}%`
-
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
 
-/** The rows' verdict on a run that went through: failed rows, then too many rejects. */
-const judge = (report: SyncReport.SyncReport, context: Context): Ending => {
-  if (report.failed > 0)
-    return {
-      report,
-      code: Exit.ROWS_FAILED,
-      message: `${plural(report.failed, "row")} could not be delivered (kept as dead letters${context.state === undefined ? "" : "; brainsync retry sends them again"})`,
-    }
-  const limit = context.maxRejectRate
-  if (limit !== undefined && report.read > 0 && report.rejected / report.read > limit)
-    return {
-      report,
-      code: Exit.ROWS_FAILED,
-      message: `${percent(report.rejected / report.read)} of the rows were rejected, more than the allowed ${percent(limit)}`,
-    }
-  return { report, code: Exit.OK, message: undefined }
-}
+/**
+ * The rows' verdict on a run that went through: failed rows end it 1. (A reject rate above the
+ * limit is the sync's own stop, `RejectRate`, checked during the run and at its end.)
+ */
+const judge = (report: SyncReport.SyncReport, context: Context): Ending =>
+  report.failed > 0
+    ? {
+        report,
+        code: Exit.ROWS_FAILED,
+        message: `${plural(report.failed, "row")} could not be delivered (kept as dead letters${context.state === undefined ? "" : "; brainsync retry sends them again"})`,
+      }
+    : { report, code: Exit.OK, message: undefined }
 
 /** The ending of a run from its result; a layer's configuration error stops the command (exit 2). */
 export const decide = (

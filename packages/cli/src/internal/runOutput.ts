@@ -40,8 +40,9 @@ export interface Options {
   /** The sync mode, as the report file states it. */
   readonly mode: Sync.Mode
   readonly fraction?: (() => number) | undefined
-  /** `--rejects FILE`, with the configuration's key column. */
-  readonly rejects?: { readonly path: string; readonly keyColumn: string } | undefined
+  /** `--rejects FILE`, with the configuration's key column, and `--rejects-bom`. */
+  readonly rejects?:
+    { readonly path: string; readonly keyColumn: string; readonly bom?: boolean | undefined } | undefined
   /** `--report FILE`. */
   readonly reportPath?: string | undefined
   readonly out?: Out | undefined
@@ -61,6 +62,8 @@ export interface Output {
   readonly remember: <E>(rows: Stream.Stream<SourceRow.SourceRow, E>) => Stream.Stream<SourceRow.SourceRow, E>
   /** Runs `effect` with the display redrawn on a timer; interrupted, it prints the summary so far. */
   readonly whileRunning: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R | Scope.Scope>
+  /** The run stopped before it began (a configuration error): the display is erased, nothing printed. */
+  readonly abandon: () => void
   /** The counts the events told, for a run that ended without a report. */
   readonly counts: () => SyncReport.SyncReport
   /** Closes the rejects file and writes the report file (stating `ending.code`). */
@@ -70,6 +73,25 @@ export interface Output {
   /** Rows in requests that left. */
   readonly sent: () => number
 }
+
+/** The exit code of an interrupted run (128 + SIGINT), as the bin gives it. */
+export const INTERRUPTED = 130
+
+const INTERRUPTED_MESSAGE =
+  "Interrupted: rows in batches the CRM had not accepted will be sent by the next run."
+
+/** The report as the JSON summary gives it: the rows kept in it are in the events already. */
+const counted = (report: SyncReport.SyncReport) => {
+  const { rejectedRows: _r, failedRows: _f, warnedRows: _w, ...counts } = report
+  return counts
+}
+
+/**
+ * The JSON summary of a command that stopped before or without its run's own summary (a usage or
+ * configuration error), so that a `--json` consumer always gets one `Summary` line last.
+ */
+export const failureSummary = (code: number, message: string, out: Out = stdout): void =>
+  out.write(`${JSON.stringify({ _tag: "Summary", exitCode: code, message })}\n`)
 
 /** Writes never fail the run silently: they are told, and the run ends 1. */
 export const writeText = (path: string, text: string): string | undefined => {
@@ -99,7 +121,7 @@ export const make = (options: Options): Effect.Effect<Output, never, Scope.Scope
     const rejects =
       options.rejects === undefined
         ? undefined
-        : Rejects.make(options.rejects.path, options.rejects.keyColumn)
+        : Rejects.make(options.rejects.path, options.rejects.keyColumn, options.rejects.bom)
     let problem: string | undefined
     const told = <E extends { readonly message: string }>(effect: Effect.Effect<void, E, Scope.Scope>) =>
       effect.pipe(
@@ -116,23 +138,32 @@ export const make = (options: Options): Effect.Effect<Output, never, Scope.Scope
           ),
         )
         // Ctrl-C: show where the run got to. The ledger holds only accepted batches, so the next run resends the rest.
-        const result = yield* Effect.onInterrupt(effect, () =>
-          Effect.sync(() => {
-            if (options.display === "json") return
-            display.finish()
-            out.write(
-              Summary.render(display.counts(), {
-                style,
-                elapsedMillis: now() - startedAt,
-                files: [],
-                dryRun: options.dryRun,
-              }) + "  Interrupted: rows in batches the CRM had not accepted will be sent by the next run.\n",
-            )
-          }),
-        )
+        const result = yield* Effect.onInterrupt(effect, () => Effect.sync(interruptedSummary))
         yield* ticker.interruptAsFork(ticker.id())
         return result
       })
+
+    const interruptedSummary = () => {
+      const elapsedMillis = now() - startedAt
+      const { report, pending, notSent } = display.atInterrupt()
+      display.finish("interrupted")
+      if (options.display === "json")
+        // The report is the events' fold (the sync ends every row in them when interrupted):
+        // `pending` of its accepted rows and `notSent` of its failed ones are the interruption's.
+        out.write(
+          `${JSON.stringify({ _tag: "Summary", exitCode: INTERRUPTED, message: INTERRUPTED_MESSAGE, interrupted: { pending, notSent }, elapsedMillis, files: [], dryRun: options.dryRun, report: counted(display.counts()) })}\n`,
+        )
+      else
+        out.write(
+          Summary.render(report, {
+            style,
+            elapsedMillis,
+            files: [],
+            dryRun: options.dryRun,
+            interrupted: { pending, notSent },
+          }) + `  ${INTERRUPTED_MESSAGE}\n`,
+        )
+    }
 
     const writeFiles = (ending: Ending) =>
       Effect.gen(function* () {
@@ -168,9 +199,8 @@ export const make = (options: Options): Effect.Effect<Output, never, Scope.Scope
       const { elapsedMillis, files } = written
       display.finish()
       if (options.display === "json") {
-        const { rejectedRows: _r, failedRows: _f, ...counts } = ending.report
         out.write(
-          `${JSON.stringify({ _tag: "Summary", exitCode: ending.code, message: ending.message, elapsedMillis, files, dryRun: options.dryRun, report: counts, ...(preview && { preview: { insert: preview.insert, update: preview.update, differences: preview.differences } }) })}\n`,
+          `${JSON.stringify({ _tag: "Summary", exitCode: ending.code, message: ending.message, elapsedMillis, files, dryRun: options.dryRun, report: counted(ending.report), ...(preview && { preview: { insert: preview.insert, update: preview.update, differences: preview.differences } }) })}\n`,
         )
       } else
         out.write(
@@ -192,6 +222,7 @@ export const make = (options: Options): Effect.Effect<Output, never, Scope.Scope
               return chunk
             }),
       whileRunning,
+      abandon: display.abandon,
       counts: display.counts,
       writeFiles,
       summary,

@@ -19,3 +19,8 @@ export const report = Options.text("report").pipe(
 export const tokenStdin = Options.boolean("token-stdin").pipe(
   Options.withDescription("Read the CRM token from standard input instead of MAINBRAINER_TOKEN."),
 )
+
+export const state = Options.text("state").pipe(
+  Options.optional,
+  Options.withDescription("The state file (SQLite), instead of the configuration's state."),
+)

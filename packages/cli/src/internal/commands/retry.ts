@@ -6,6 +6,7 @@ const description = "Send the dead letters of the state file again."
 
 const options = {
   config: Shared.config,
+  state: Shared.state,
   json: Shared.json,
   report: Shared.report,
   tokenStdin: Shared.tokenStdin,

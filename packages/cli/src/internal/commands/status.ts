@@ -7,6 +7,7 @@ const description = "Show the state file: the last runs, their counts, and the d
 
 const options = {
   config: Shared.config,
+  state: Shared.state,
   json: Shared.json,
   runs: Options.integer("runs").pipe(
     Options.withDefault(10),

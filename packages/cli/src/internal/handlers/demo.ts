@@ -14,6 +14,7 @@ import * as Exit from "../exit.js"
 import * as Format from "../format.js"
 import * as Ledger from "../ledger.js"
 import { packageFile } from "../packageFolder.js"
+import * as RejectRate from "../rejectRate.js"
 import * as Run from "../run.js"
 import * as Source from "../source.js"
 
@@ -98,6 +99,7 @@ export const handle = () =>
           reportPath: join(folder, `report-${tag}.json`),
           rejectsPath: join(folder, `rejects-${tag}.csv`),
           tuning: { flushAfter: "200 millis" },
+          maxRejectRate: RejectRate.DEFAULT_MAX_REJECT_RATE,
         })
       })
 

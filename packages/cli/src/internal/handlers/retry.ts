@@ -15,43 +15,44 @@ import type { Args } from "../commands/retry.js"
 import { loadWithState } from "./status.js"
 
 export const handle = (args: Args) =>
-  Effect.gen(function* () {
-    const { config, state } = yield* loadWithState(args.config, "retry")
-    const outcome = yield* Effect.provide(
-      Effect.gen(function* () {
-        const ledger = yield* CoreLedger.Ledger
-        const mapping = SyncConfig.mapping(config)
-        const letters = yield* DeadLetters.list({ name: config.name, mapping }).pipe(
-          Effect.mapError((error) => new Exit.CliFailure({ code: Exit.ROWS_FAILED, message: error.message })),
-        )
-        if (letters.length === 0) {
-          process.stdout.write(
-            args.json
-              ? `${JSON.stringify({ _tag: "Summary", exitCode: 0, deadLetters: 0 })}\n`
-              : "No dead letters: nothing to retry.\n",
+  Run.command(
+    args.json,
+    Effect.gen(function* () {
+      const { config, state } = yield* loadWithState(args.config, "retry", args.state)
+      return yield* Effect.provide(
+        Effect.gen(function* () {
+          const ledger = yield* CoreLedger.Ledger
+          const mapping = SyncConfig.mapping(config)
+          const letters = yield* DeadLetters.list({ name: config.name, mapping }).pipe(
+            Effect.mapError(
+              (error) => new Exit.CliFailure({ code: Exit.ROWS_FAILED, message: error.message }),
+            ),
           )
-          return undefined
-        }
-        const token = yield* Token.read(args.tokenStdin)
-        if (!args.json)
-          process.stdout.write(
-            `Sending ${letters.length} dead letter${letters.length === 1 ? "" : "s"} again.\n`,
-          )
-        return yield* Run.run({
-          _tag: "Retry",
-          config,
-          token,
-          ledger,
-          mapping,
-          display: Run.displayMode(args.json),
-          reportPath: Option.getOrUndefined(Option.map(args.report, (path) => resolve(path))),
-        })
-      }),
-      Ledger.layer(state),
-    )
-    if (outcome !== undefined && outcome.code !== Exit.OK)
-      return yield* new Exit.CliFailure({
-        code: outcome.code,
-        message: outcome.message ?? "the retry failed",
-      })
-  })
+          if (letters.length === 0) {
+            process.stdout.write(
+              args.json
+                ? `${JSON.stringify({ _tag: "Summary", exitCode: 0, deadLetters: 0 })}\n`
+                : "No dead letters: nothing to retry.\n",
+            )
+            return undefined
+          }
+          const token = yield* Token.read(args.tokenStdin)
+          if (!args.json)
+            process.stdout.write(
+              `Sending ${letters.length} dead letter${letters.length === 1 ? "" : "s"} again.\n`,
+            )
+          return yield* Run.run({
+            _tag: "Retry",
+            config,
+            token,
+            ledger,
+            mapping,
+            where: args.config,
+            display: Run.displayMode(args.json),
+            reportPath: Option.getOrUndefined(Option.map(args.report, (path) => resolve(path))),
+          })
+        }),
+        Ledger.layer(state),
+      )
+    }),
+  )

@@ -1,27 +1,57 @@
 /** `brainsync status --config FILE`: what the state file knows: the last runs and the dead letters. */
 import { Ledger as CoreLedger } from "@brainsync/core"
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
+import { existsSync } from "node:fs"
+import { resolve } from "node:path"
 import * as SyncConfig from "../../SyncConfig.js"
 import * as Exit from "../exit.js"
 import * as Format from "../format.js"
 import * as Ledger from "../ledger.js"
 import type { Args } from "../commands/status.js"
 
-/** The configuration, which must name a state file: without one there is nothing to look at. */
-export const loadWithState = (path: string, command: string) =>
+/**
+ * The configuration with its state file, `--state` before the configuration's: without one there
+ * is nothing to look at, and one that does not exist yet is not created.
+ */
+export const loadWithState = (path: string, command: string, state: Option.Option<string>) =>
   Effect.gen(function* () {
     const config = yield* SyncConfig.load(path).pipe(Effect.mapError((error) => Exit.usage(error.message)))
-    if (config.state === undefined)
-      return yield* Exit.usage(`${path}: ${command} needs a "state" file in the configuration`)
-    return { config, state: config.state }
+    const file = Option.isSome(state) ? resolve(state.value) : config.state
+    if (file === undefined)
+      return yield* Exit.usage(
+        `${path}: ${command} needs a "state" file in the configuration, or --state FILE`,
+      )
+    if (!existsSync(file))
+      return yield* Exit.usage(`${file}: no such state file; a sync with this state file creates it`)
+    return { config: { ...config, state: file }, state: file }
   })
 
 const ledgerFailed = (error: CoreLedger.LedgerError) =>
   new Exit.CliFailure({ code: Exit.ROWS_FAILED, message: CoreLedger.failedMessage(error) })
 
+/** Every outcome a run's rows can end in, in the summary's order. */
+const OUTCOMES = [
+  "inserted",
+  "updated",
+  "skipped",
+  "accepted",
+  "unchanged",
+  "superseded",
+  "rejected",
+  "failed",
+] as const
+
+/** Cells in columns: each as wide as its widest cell, numbers to the right, two spaces between. */
+const table = (rows: ReadonlyArray<ReadonlyArray<string>>, alignRight: (column: number) => boolean) => {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => Format.width(row[i]!))))
+  return rows.map((row) =>
+    `  ${row.map((cell, i) => (alignRight(i) ? Format.padStart(cell, widths[i]!) : Format.padEnd(cell, widths[i]!))).join("  ")}`.trimEnd(),
+  )
+}
+
 export const handle = (args: Args) =>
   Effect.gen(function* () {
-    const { config, state } = yield* loadWithState(args.config, "status")
+    const { config, state } = yield* loadWithState(args.config, "status", args.state)
     const target = CoreLedger.target(config.name, config.crm.listId)
     const { runs, dead } = yield* Effect.provide(
       Effect.gen(function* () {
@@ -38,7 +68,7 @@ export const handle = (args: Args) =>
         listId: config.crm.listId,
         state,
         runs: runs.map(({ startedAt, finishedAt, report }) => {
-          const { rejectedRows: _r, failedRows: _f, ...counts } = report
+          const { rejectedRows: _r, failedRows: _f, warnedRows: _w, ...counts } = report
           return {
             startedAt: new Date(startedAt).toISOString(),
             finishedAt: new Date(finishedAt).toISOString(),
@@ -57,38 +87,22 @@ export const handle = (args: Args) =>
     ]
     if (runs.length === 0) lines.push("  No runs yet.")
     else {
-      const columns = [
-        "started",
-        "took",
-        "read",
-        "inserted",
-        "updated",
-        "unchanged",
-        "rejected",
-        "failed",
-        "",
-      ]
-      const table = runs.map(({ startedAt, finishedAt, report }) => [
-        new Date(startedAt).toISOString().replace("T", " ").slice(0, 19),
+      const header = ["started", "took", "read", ...OUTCOMES, "warned", ""]
+      const cells = runs.map(({ startedAt, finishedAt, report }) => [
+        Format.timestamp(startedAt),
         Format.duration(finishedAt - startedAt),
         Format.count(report.read),
-        Format.count(report.inserted),
-        Format.count(report.updated),
-        Format.count(report.unchanged),
-        Format.count(report.rejected),
-        Format.count(report.failed),
+        ...OUTCOMES.map((outcome) => Format.count(report[outcome])),
+        // Runs recorded before warnings were counted have none.
+        Format.count(report.warned ?? 0),
         report.stopped === undefined ? "" : `stopped: ${report.stopped.reason}`,
       ])
-      const widths = columns.map((column, i) =>
-        Math.max(column.length, ...table.map((row) => row[i]!.length)),
-      )
-      const line = (cells: ReadonlyArray<string>) =>
-        `  ${cells.map((cell, i) => (i < 2 || i === 8 ? Format.padEnd(cell, widths[i]!) : Format.padStart(cell, widths[i]!))).join("  ")}`.trimEnd()
+      const [head, ...body] = table([header, ...cells], (i) => i >= 2 && i < header.length - 1)
       lines.push(
         `  Last ${runs.length} run${runs.length === 1 ? "" : "s"}, newest first:`,
-        Format.dim(style, line(columns)),
+        Format.dim(style, head!),
+        ...body,
       )
-      for (const row of table) lines.push(line(row))
     }
     lines.push("")
     if (dead.length === 0) lines.push("  No dead letters.")
@@ -96,8 +110,9 @@ export const handle = (args: Args) =>
       lines.push(
         `  ${Format.red(style, `${Format.count(dead.length)} dead letter${dead.length === 1 ? "" : "s"}`)} (rows not delivered; \`brainsync retry\` sends them again):`,
       )
-      for (const letter of dead.slice(0, 10))
-        lines.push(`    ${Format.padEnd(letter.position, 12)}${Format.padEnd(letter.key, 14)}${letter.error}`)
+      const shown = dead.slice(0, 10).map((letter) => [letter.position, letter.key, letter.error])
+      const [head, ...body] = table([["position", "key", "last error"], ...shown], () => false)
+      lines.push(Format.dim(style, `  ${head!}`), ...body.map((line) => `  ${line}`))
       if (dead.length > 10)
         lines.push(`    … and ${Format.count(dead.length - 10)} more (--json lists them all)`)
     }

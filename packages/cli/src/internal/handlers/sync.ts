@@ -4,20 +4,11 @@ import { resolve } from "node:path"
 import * as SyncConfig from "../../SyncConfig.js"
 import * as Exit from "../exit.js"
 import * as Ledger from "../ledger.js"
+import * as RejectRate from "../rejectRate.js"
 import * as Run from "../run.js"
 import * as Source from "../source.js"
 import * as Token from "../token.js"
 import type { Args } from "../commands/sync.js"
-
-/** `5%`, `0.05` → 0.05. */
-export const parseRate = (text: string): number | undefined => {
-  const trimmed = text.trim()
-  const percent = trimmed.endsWith("%")
-  const value = Number(percent ? trimmed.slice(0, -1) : trimmed)
-  if (trimmed === "" || trimmed === "%" || !Number.isFinite(value)) return undefined
-  const ratio = percent ? value / 100 : value
-  return ratio >= 0 && ratio <= 1 ? ratio : undefined
-}
 
 const isUuid = Schema.is(Schema.UUID)
 
@@ -43,36 +34,53 @@ const configure = (args: Args) =>
     return { ...loaded, crm, ...(state !== undefined ? { state } : {}) } satisfies SyncConfig.SyncConfig
   })
 
-export const handle = (args: Args) =>
+/** The reject-rate limit: `--max-reject-rate`, else the configuration's, else the default; 100% is none. */
+const rejectLimit = (args: Args, config: SyncConfig.SyncConfig) =>
   Effect.gen(function* () {
-    const config = yield* configure(args)
-    let maxRejectRate = config.maxRejectRate
+    let limit = config.maxRejectRate ?? RejectRate.DEFAULT_MAX_REJECT_RATE
     if (Option.isSome(args.maxRejectRate)) {
-      maxRejectRate = parseRate(args.maxRejectRate.value)
-      if (maxRejectRate === undefined)
+      const given = RejectRate.parse(args.maxRejectRate.value)
+      if (given === undefined)
         return yield* Exit.usage(
           `--max-reject-rate: expected a percentage like 5% or a fraction like 0.05, got "${args.maxRejectRate.value}"`,
         )
+      limit = given
     }
-    const mapping = SyncConfig.mapping(config)
-    if (mapping.problems.length > 0) return yield* Exit.usage(`mapping: ${mapping.problems.join("; ")}`)
-    const token = args.dryRun ? undefined : yield* Token.read(args.tokenStdin)
-    const source = yield* Source.open(config.source)
-    const settings = {
-      config,
-      mapping,
-      rows: source.rows,
-      fraction: source.fraction,
-      mode: Option.getOrElse(args.mode, () => config.mode ?? "upsert"),
-      display: Run.displayMode(args.json),
-      reportPath: Option.getOrUndefined(Option.map(args.report, (path) => resolve(path))),
-      rejectsPath: Option.getOrUndefined(Option.map(args.rejects, (path) => resolve(path))),
-      maxRejectRate,
-    }
-    const outcome = yield* Ledger.provide(
-      Run.run(token === undefined ? { _tag: "DryRun", ...settings } : { _tag: "Send", token, ...settings }),
-      config.state,
-    )
-    if (outcome.code !== Exit.OK)
-      return yield* new Exit.CliFailure({ code: outcome.code, message: outcome.message ?? "the sync failed" })
+    return limit >= 1 ? undefined : limit
   })
+
+export const handle = (args: Args) =>
+  Run.command(
+    args.json,
+    Effect.gen(function* () {
+      const config = yield* configure(args)
+      const maxRejectRate = yield* rejectLimit(args, config)
+      const mapping = SyncConfig.mapping(config)
+      const problems = Run.problems(config, mapping, maxRejectRate)
+      if (problems.length > 0) return yield* Exit.usage(`${args.config}: ${problems.join("; ")}`)
+      const mode = Option.getOrElse(args.mode, () => config.mode ?? "upsert")
+      if (mode !== "upsert" && config.state === undefined)
+        return yield* Exit.usage(
+          `${args.config}: mode ${mode} sends rows by what the state file knows: set "state" in the configuration, or give --state FILE`,
+        )
+      const token = args.dryRun ? undefined : yield* Token.read(args.tokenStdin)
+      const source = yield* Source.open(config.source)
+      const settings = {
+        config,
+        mapping,
+        where: args.config,
+        rows: source.rows,
+        fraction: source.fraction,
+        mode,
+        display: Run.displayMode(args.json),
+        reportPath: Option.getOrUndefined(Option.map(args.report, (path) => resolve(path))),
+        rejectsPath: Option.getOrUndefined(Option.map(args.rejects, (path) => resolve(path))),
+        rejectsBom: args.rejectsBom,
+        maxRejectRate,
+      }
+      return yield* Ledger.provide(
+        Run.run(token === undefined ? { _tag: "DryRun", ...settings } : { _tag: "Send", token, ...settings }),
+        config.state,
+      )
+    }),
+  )
