@@ -42,6 +42,7 @@ import { type Configurable, read, readAll } from "./internal/configured.js"
 import {
   CrmUnreachable,
   run as runProbe,
+  verifyToken,
   TokenRefused,
   UnexpectedAnswer,
   UnknownList,
@@ -204,7 +205,8 @@ export const make = (
         return yield* answer
       })
 
-    return limiter === undefined ? { upsert } : { upsert, limiter }
+    const verify = verifyToken((body) => Effect.flatten(Effect.flatMap(pace(send(body)), readAnswer)))
+    return limiter === undefined ? { upsert, verify } : { upsert, limiter, verify }
   })
 
 /**

@@ -265,7 +265,7 @@ describe("what the data and the CRM say reaches the operator", () => {
     const result = await run(["sync", "-c", config], withToken)
     expect(result.code).toBe(2)
     expect(result.stderr).toBe(
-      'brainsync: sync "members" stopped: the CRM does not know the properties "Status", "Member Rating" (their values were not stored): create them in the CRM or remove them from the mapping, or allow unknown properties\n',
+      'brainsync: sync "members" stopped: the CRM does not know the properties "Status", "Member Rating" (their values were not stored): create them in the CRM or remove them from the mapping (or set allowUnknownProperties to go on without their values)\n',
     )
     expect(firstLine(result.stdout)).toMatch(/^progress: /)
     expect(result.stdout).toMatch(

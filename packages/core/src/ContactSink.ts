@@ -52,6 +52,12 @@ export interface Service {
    * of its own, and pauses this one after a 429.
    */
   readonly limiter?: RateLimiter | undefined
+  /**
+   * Asks the CRM whether it takes the token, sending no contact: a run that had nothing to send
+   * calls it, so that a token gone bad does not pass unnoticed while the source is unchanged.
+   * Fails with `Unauthorized` or `NotAcceptable` only; any other answer passes.
+   */
+  readonly verify?: Effect.Effect<void, ApiError> | undefined
 }
 
 /**

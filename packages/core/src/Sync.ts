@@ -356,10 +356,13 @@ const pipeline = <E, R>(
     const recordRun = (report: SyncReport.SyncReport) =>
       steps === undefined ? Effect.void : steps.recordRun(startedAt, report)
     yield* emit({ _tag: "Started", name: options.name, batchSize, concurrency })
-    // The reject rate of the whole run, however few its rows.
-    const judged = Effect.zipRight(
-      drained,
-      Effect.suspend(() => Guard.rejectRate(options, accumulator.current(), 1) ?? Effect.void),
+    // After the last row: the reject rate of the whole run, however few its rows, and the token
+    // of a run that sent nothing (so a token gone bad is told while the source is unchanged).
+    const judged = drained.pipe(
+      Effect.zipRight(
+        Effect.suspend(() => Guard.rejectRate(options, accumulator.current(), 1) ?? Effect.void),
+      ),
+      Effect.zipRight(Effect.suspend(() => Guard.verifyToken(sink, accumulator.current()))),
     )
     const stop = (reason: string, message: string) =>
       Effect.zipRight(

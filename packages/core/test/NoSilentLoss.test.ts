@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
-import { ContactSink, Ledger, Mapping, SourceRow, Sync, SyncReport } from "../src/index.js"
+import { ApiError, ContactSink, Ledger, Mapping, SourceRow, Sync, SyncReport } from "../src/index.js"
 import type { SyncEvent } from "../src/index.js"
 import * as FakeCrm from "./fixtures/FakeCrm.js"
 import { chunked, contactRows, LIST } from "./fixtures/rows.js"
@@ -270,4 +270,40 @@ describe("per-row country for phones", () => {
       Mapping.make({ listId: LIST, key: "id", fields: { email: "e", phoneCountry: "c" } }).problems,
     ).toEqual(["fields.phoneCountry needs fields.phone or fields.mobileNumber"])
   })
+})
+
+describe("a run that has nothing to send", () => {
+  it.effect("puts its token to the CRM through the sink's verify: a refused token fails the run", () =>
+    Effect.gen(function* () {
+      const memory = yield* ContactSink.makeMemory
+      let verified = 0
+      const refusing: ContactSink.Service = {
+        ...memory.service,
+        verify: Effect.suspend(() => {
+          verified++
+          return Effect.fail(new ApiError.Unauthorized({ message: "the token is not valid" }))
+        }),
+      }
+      const ledger = yield* Ledger.makeMemory
+      const run = (sink: ContactSink.Service) =>
+        Sync.run({ name: "token", source: chunked(statusRows(5)), mapping: withStatus }).pipe(
+          Effect.provideService(ContactSink.ContactSink, sink),
+          Effect.provideService(Ledger.Ledger, ledger),
+          Effect.either,
+        )
+      // Rows to send: the requests put the token to the CRM, verify is not called.
+      expect(Either.isRight(yield* run({ ...refusing, upsert: memory.service.upsert }))).toBe(true)
+      expect(verified).toBe(0)
+      // Every row unchanged: nothing sent, so the token is verified, and refused.
+      const unchanged = yield* run(refusing)
+      expect(verified).toBe(1)
+      expect(Either.isLeft(unchanged) && [unchanged.left.reason, unchanged.left.report?.unchanged]).toEqual([
+        "Unauthorized",
+        5,
+      ])
+      expect(Either.isLeft(unchanged) && unchanged.left.message).toContain(
+        "401 Unauthorized: the token is not valid (checked because the run had nothing to send)",
+      )
+    }),
+  )
 })

@@ -117,8 +117,29 @@ const unexpected = (error: ContactSink.SinkError, step: string): TokenRefused | 
         message: `the CRM answered the ${step} unexpectedly (${error.message}); check the base URL`,
       })
 
+/** The batch that checks the token: empty, so it can change nothing. */
+const tokenCheck = (listId: string | undefined) => ({
+  ...(listId === undefined ? {} : { listId }),
+  createUpdateContacts: [],
+})
+
+/**
+ * The sink's `verify`: one token check, failing only with the CRM's refusal of the token (401)
+ * or of the request (406); any other answer, or none, passes (a run with nothing to send does not
+ * fail because the CRM is busy).
+ */
+export const verifyToken = (
+  exchange: Exchange,
+): Effect.Effect<void, ApiError.Unauthorized | ApiError.NotAcceptable> =>
+  exchange(tokenCheck(undefined)).pipe(
+    Effect.asVoid,
+    Effect.catchAll((error) =>
+      error._tag === "Unauthorized" || error._tag === "NotAcceptable" ? Effect.fail(error) : Effect.void,
+    ),
+  )
+
 const checkToken = (exchange: Exchange, listId: string | undefined) =>
-  attempt(exchange, { ...(listId === undefined ? {} : { listId }), createUpdateContacts: [] }).pipe(
+  attempt(exchange, tokenCheck(listId)).pipe(
     Effect.asVoid,
     Effect.catchAll((error): Effect.Effect<void, ProbeError> => {
       if (error._tag === "CrmUnreachable") return Effect.fail(error)

@@ -2,10 +2,12 @@
  * The checks that stop a run on its data: the first chunk with a well-formed row must have every
  * column the mapping names, and the rejected share must stay within `maxRejectRate`.
  */
+import { Effect } from "effect"
+import type { Service as Sink } from "../ContactSink.js"
 import { missingColumns } from "../Mapping.js"
 import type { Options } from "../Sync.js"
 import type { SyncReport } from "../SyncReport.js"
-import { Fatal } from "./deliver.js"
+import { describe, Fatal } from "./deliver.js"
 import type { Guard } from "./intake.js"
 
 const percent = (ratio: number) => `${(ratio * 100).toFixed(1).replace(/\.0$/, "")}%`
@@ -44,3 +46,16 @@ export const make = (options: Options<unknown, unknown>, counts: () => SyncRepor
     after: () => rejectRate(options, counts(), from),
   }
 }
+
+/** A run that sent nothing has not put its token to the CRM: the sink's `verify` does, when it has one. */
+export const verifyToken = (sink: Sink, counts: SyncReport): Effect.Effect<void, Fatal> =>
+  counts.requests > 0 || sink.verify === undefined
+    ? Effect.void
+    : Effect.mapError(
+        sink.verify,
+        (error) =>
+          new Fatal({
+            reason: error._tag === "NotAcceptable" ? "NotAcceptable" : "Unauthorized",
+            message: `${describe(error)} (checked because the run had nothing to send)`,
+          }),
+      )

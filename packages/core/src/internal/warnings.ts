@@ -58,4 +58,4 @@ export const stopMessage = (properties: ReadonlyArray<string>): string =>
     .map((name) => JSON.stringify(name))
     .join(
       ", ",
-    )} (their values were not stored): create ${properties.length === 1 ? "it" : "them"} in the CRM or remove ${properties.length === 1 ? "it" : "them"} from the mapping, or allow unknown properties`
+    )} (their values were not stored): create ${properties.length === 1 ? "it" : "them"} in the CRM or remove ${properties.length === 1 ? "it" : "them"} from the mapping (or set allowUnknownProperties to go on without their values)`
