@@ -146,6 +146,20 @@ describe("brainsync check", () => {
     expect(firstLine(ran.stdout)).toBe(`config: ${join(dir, "missing.json")}: no such file`)
   })
 
+  it("options sync would refuse (batchSize 5000, a mode without a state file): exit 2, as sync says it", async () => {
+    const dir = tempDir()
+    writeGoodCsv(dir, 3)
+    const config = configIn(dir, { batchSize: 5000, mode: "update-only" })
+    const ran = await run(["check", "-c", config], { env: { MAINBRAINER_TOKEN: TOKEN } })
+    expect(ran.code).toBe(2)
+    expect(ran.stdout.split("\n").slice(0, 2)).toEqual([
+      `config: ${config}: batchSize 5000 is not allowed: the CRM takes 1 to 1000 contacts per request (it recommends 100 or fewer)`,
+      `config: ${config}: mode update-only sends rows by what the state file knows: set "state" in the configuration, or give --state FILE`,
+    ])
+    const synced = await run(["sync", "-c", config], { env: { MAINBRAINER_TOKEN: TOKEN } })
+    expect(synced.code).toBe(2)
+  })
+
   // Runs last (vitest runs a file's tests in order).
   it("after all of the above, the sandbox holds no contact and queued no batch, though every check reached it", async () => {
     const stats = await Effect.runPromise(crm.service.stats)

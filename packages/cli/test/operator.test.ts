@@ -297,8 +297,13 @@ describe("what the data and the CRM say reaches the operator", () => {
       "line 31,warning,Member Rating: the CRM does not know this property: the value was not stored,M30,member30@example.com,Member 30,subscribed,0",
     )
 
-    // Warned rows are not remembered as sent: the next run sends them again.
-    const json = await run(["sync", "-c", config, "--json"], withToken)
+    // Allowed, the warned rows are remembered as sent: the next run on the state sends nothing.
+    const again = await run(["sync", "-c", config, "--json"], withToken)
+    expect(again.code).toBe(0)
+    expect(jsonLines(again.stdout).at(-1)).toMatchObject({ report: { read: 30, unchanged: 30, warned: 0 } })
+
+    // On a new state, the warnings are events of their own and counts of the Summary.
+    const json = await run(["sync", "-c", config, "--json", "--state", join(dir, "fresh.db")], withToken)
     expect(json.stderr).toBe("")
     expect(json.code).toBe(0)
     const events = jsonLines(json.stdout)

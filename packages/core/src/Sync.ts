@@ -89,7 +89,7 @@ export interface Options<E, R> {
   readonly mode?: Mode | undefined
   /** Rejected and failed rows kept in the report (all of them go through the events); default 1000. */
   readonly keep?: number | undefined
-  /** Properties the CRM does not know (`RowsWarned`, not in the ledger) are warnings; default false: the run stops after their batch (`UnknownProperties`). */
+  /** Properties the CRM does not know are warnings (`RowsWarned`; the rows are recorded as sent); default false: the run stops after their batch (`UnknownProperties`). */
   readonly allowUnknownProperties?: boolean | undefined
   /** The largest share of rejected rows (0 to 1): above it the run stops (`RejectRate`), checked from `rejectRateFrom` rows on and at the end. Default: none. */
   readonly maxRejectRate?: number | undefined
@@ -387,7 +387,8 @@ const pipeline = <E, R>(
     yield* stop(fatal?.reason ?? "Interrupted", message)
     const report = accumulator.report()
     if (fatal === undefined) return yield* Effect.die(Cause.squash(exit.cause))
-    yield* recordRun(report)
+    // A configuration refused before anything was sent is no run of the sync's history.
+    if (fatal.reason !== "InvalidConfig") yield* recordRun(report)
     return yield* new SyncError({
       reason: fatal.reason,
       message: `sync "${options.name}" stopped: ${message}`,

@@ -143,7 +143,9 @@ export type SyncEvent =
   /**
    * The CRM accepted the batch but reported properties or contactIds of these rows unknown (the
    * 202's `invalidPropertiesList` / `invalidContactIdList`). Not an outcome: the rows have theirs.
-   * Warned rows are not recorded in the ledger, so the next run sends them again.
+   * Rows with an unknown contactId, and with unknown properties when the run stops on them, are not
+   * recorded in the ledger, so the next run sends them again; with `allowUnknownProperties` the rows
+   * are recorded (the run goes on without those values, and does not send them again unchanged).
    */
   | { readonly _tag: "RowsWarned"; readonly batch: number; readonly rows: ReadonlyArray<WarnedRow> }
   /**

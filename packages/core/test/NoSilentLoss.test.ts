@@ -74,6 +74,24 @@ describe("a mapped column the source does not have", () => {
       }),
   )
 
+  it.effect("a run refused for its configuration is not recorded in the ledger's history", () =>
+    Effect.gen(function* () {
+      const ledger = yield* Ledger.makeMemory
+      const mapping = Mapping.make({ listId: LIST, key: "id", fields: { email: "E-mail" } })
+      const refused = yield* Sync.run({
+        name: "cols",
+        source: chunked(bare([{ id: "1", email: "a@b.co" }])),
+        mapping,
+      }).pipe(
+        Effect.provideService(ContactSink.ContactSink, FakeCrm.make().sink),
+        Effect.provideService(Ledger.Ledger, ledger),
+        Effect.flip,
+      )
+      expect(refused.reason).toBe("InvalidConfig")
+      expect(yield* ledger.runs(Ledger.target("cols", LIST), 10)).toEqual([])
+    }),
+  )
+
   it("suggests nothing when no column is close", () => {
     const mapping = Mapping.make({ listId: LIST, key: "id", fields: { email: "email", mobileNumber: "cc" } })
     const [problem] = Mapping.missingColumns(mapping, bare([{ id: "1", email: "a@b.co" }]))
@@ -137,19 +155,21 @@ describe("properties and contactIds the CRM does not know", () => {
       }),
   )
 
-  it.effect("are counted warnings when allowed, and the warned rows are sent again by the next run", () =>
-    Effect.gen(function* () {
-      const crm = FakeCrm.make({ knownProperties: new Set(["First Name"]) })
-      const ledger = yield* Ledger.makeMemory
-      const first = yield* syncInto(crm, ledger, { rows: statusRows(250), allowUnknownProperties: true })
-      const report = reportOf(first.result)
-      expect(Either.isRight(first.result)).toBe(true)
-      expect([report.accepted, report.warned, report.unknownProperties]).toEqual([250, 250, ["Status"]])
-      const second = reportOf(
-        (yield* syncInto(crm, ledger, { rows: statusRows(250), allowUnknownProperties: true })).result,
-      )
-      expect([second.unchanged, second.accepted]).toEqual([0, 250])
-    }),
+  it.effect(
+    "are counted warnings when allowed; the rows are recorded, so the next run does not send them again",
+    () =>
+      Effect.gen(function* () {
+        const crm = FakeCrm.make({ knownProperties: new Set(["First Name"]) })
+        const ledger = yield* Ledger.makeMemory
+        const first = yield* syncInto(crm, ledger, { rows: statusRows(250), allowUnknownProperties: true })
+        const report = reportOf(first.result)
+        expect(Either.isRight(first.result)).toBe(true)
+        expect([report.accepted, report.warned, report.unknownProperties]).toEqual([250, 250, ["Status"]])
+        const second = reportOf(
+          (yield* syncInto(crm, ledger, { rows: statusRows(250), allowUnknownProperties: true })).result,
+        )
+        expect([second.unchanged, second.accepted]).toEqual([250, 0])
+      }),
   )
 
   it.effect("an unknown contactId is a warning on its row, and does not stop the run", () =>
@@ -265,6 +285,23 @@ describe("per-row country for phones", () => {
       _tag: "Rejection",
       field: "phoneCountry",
       reason: `"France" is not an ISO 3166 country code (like FR, DE, US)`,
+    })
+    // The row's country is read only for a national number: a cell the row does not need rejects nothing.
+    const withEmail = Mapping.make({
+      listId: LIST,
+      key: "id",
+      fields: { email: "email", phone: "phone", phoneCountry: "country" },
+    })
+    expect(
+      withEmail.map(
+        SourceRow.make({
+          position: "line 3",
+          fields: { id: "2", email: "e@x.io", phone: "", country: "UK" },
+        }),
+      ),
+    ).toMatchObject({ _tag: "Mapped", contact: { email: "e@x.io" } })
+    expect(map({ phone: "+44 7911 123456", country: "Great Britain" })).toMatchObject({
+      contact: { mobileCountryCode: 44, mobileNumber: 7911123456 },
     })
     expect(
       Mapping.make({ listId: LIST, key: "id", fields: { email: "e", phoneCountry: "c" } }).problems,

@@ -14,6 +14,12 @@ export const DEFAULT_MAX_REJECT_RATE = 0.1
 /** Rows read before the rate is checked during a run (at the end it is checked whatever the size): the first rows alone say little. */
 export const REJECT_RATE_FROM = 1000
 
+/** The limit a run goes by: the one given, else the default; 100% or more is none (`undefined`). */
+export const limitOf = (given: number | undefined): number | undefined => {
+  const limit = given ?? DEFAULT_MAX_REJECT_RATE
+  return limit >= 1 ? undefined : limit
+}
+
 /** `5%`, `0.05` → 0.05; `undefined` when it is not a rate from 0 to 100%. */
 export const parse = (text: string): number | undefined => {
   const trimmed = text.trim()

@@ -120,7 +120,15 @@ export const problems = (
   config: SyncConfig.SyncConfig,
   mapping: Mapping.Mapping,
   maxRejectRate: number | undefined,
-): ReadonlyArray<string> => Sync.problems(syncOptions(config, mapping, maxRejectRate))
+  mode: Sync.Mode,
+): ReadonlyArray<string> => [
+  ...Sync.problems(syncOptions(config, mapping, maxRejectRate)),
+  ...(mode !== "upsert" && config.state === undefined
+    ? [
+        `mode ${mode} sends rows by what the state file knows: set "state" in the configuration, or give --state FILE`,
+      ]
+    : []),
+]
 
 /** The run the settings ask for, with its layers, telling `output` its events. */
 const start = (settings: Settings, output: Output.Output): Effect.Effect<Ran, Verdict.RunError> => {
@@ -151,7 +159,12 @@ export const run = (settings: Settings): Effect.Effect<Outcome, Exit.CliFailure>
   Effect.scoped(
     Effect.gen(function* () {
       const where = settings.where ?? "configuration"
-      const found = problems(settings.config, settings.mapping, settings.maxRejectRate)
+      const found = problems(
+        settings.config,
+        settings.mapping,
+        settings.maxRejectRate,
+        settings._tag === "Retry" ? "upsert" : settings.mode,
+      )
       if (found.length > 0) return yield* Exit.usage(`${where}: ${found.join("; ")}`)
       const output = yield* Output.make(outputOptions(settings))
       const result = yield* output.whileRunning(Effect.either(start(settings, output)))

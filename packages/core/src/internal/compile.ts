@@ -2,14 +2,13 @@
  * A mapping configuration compiled into the plain synchronous function `row → Contact | Rejection`
  * that runs per row (see `Mapping` for the coercions).
  */
-import { getCountryCallingCode, isSupportedCountry, parsePhoneNumberFromString } from "libphonenumber-js"
-import type { CountryCode } from "libphonenumber-js"
 import type { Contact, PropertyField } from "../Contact.js"
 import { parseInt64Text } from "../Int64.js"
 import type { Config, Rejection, Result } from "../Mapping.js"
 import type { SourceRow } from "../SourceRow.js"
 import * as Coerce from "./coerce.js"
 import * as Columns from "./columns.js"
+import * as Phones from "./phones.js"
 
 const rejection = (row: SourceRow, key: string | undefined, field: string, reason: string): Rejection => ({
   _tag: "Rejection",
@@ -48,18 +47,10 @@ const propertyColumns = (config: Config): ReadonlyArray<PropertyColumn> => [
   })),
 ]
 
-const countryOf = (text: string): CountryCode | undefined => {
-  const code = text.toUpperCase()
-  return isSupportedCountry(code) ? code : undefined
-}
-
 export const compile = (config: Config): ((row: SourceRow) => Result) => {
   const fields = config.fields ?? {}
   const int64 = Coerce.int64(parseInt64Text)
-  const mobileDigits = Coerce.mobileNumber(parseInt64Text)
-  const defaultCountry = config.defaultCountry === undefined ? undefined : countryOf(config.defaultCountry)
-  const defaultCallingCode =
-    defaultCountry === undefined ? undefined : Number(getCountryCallingCode(defaultCountry))
+  const phoneOf = Phones.compile(config)
   const properties = propertyColumns(config)
   const read = (column: string | undefined) => (column === undefined ? undefined : Columns.reader(column))
   const readKey = Columns.reader(config.key)
@@ -68,11 +59,7 @@ export const compile = (config: Config): ((row: SourceRow) => Result) => {
   const contactId = read(fields.contactId)
   const email = read(fields.email)
   const emailOptIn = read(fields.emailOptIn)
-  const mobileCountryCode = read(fields.mobileCountryCode)
-  const mobileNumber = read(fields.mobileNumber)
   const mobileOptIn = read(fields.mobileOptIn)
-  const phone = read(fields.phone)
-  const phoneCountry = read(fields.phoneCountry)
 
   return (row) => {
     const cells = row.fields
@@ -100,61 +87,11 @@ export const compile = (config: Config): ((row: SourceRow) => Result) => {
       if (value instanceof Coerce.Invalid) return rejection(row, key, "emailOptIn", value.reason)
       if (value !== undefined) contact.emailOptIn = value
     }
-    let country = defaultCountry
-    if (phoneCountry !== undefined) {
-      const value = Coerce.text(phoneCountry(cells))
-      if (value instanceof Coerce.Invalid) return rejection(row, key, "phoneCountry", value.reason)
-      if (value !== undefined) {
-        country = countryOf(value)
-        if (country === undefined)
-          return rejection(
-            row,
-            key,
-            "phoneCountry",
-            `"${value}" is not an ISO 3166 country code (like FR, DE, US)`,
-          )
-      }
-    }
-    if (phone !== undefined) {
-      const value = Coerce.text(phone(cells))
-      if (value instanceof Coerce.Invalid) return rejection(row, key, "phone", value.reason)
-      if (value !== undefined) {
-        const parsed = parsePhoneNumberFromString(value, country)
-        if (parsed === undefined || !parsed.isValid())
-          return rejection(
-            row,
-            key,
-            "phone",
-            country === undefined && !value.startsWith("+")
-              ? "is not a valid phone number (national numbers need defaultCountry or fields.phoneCountry in the mapping; or write it as +<country code> <number>)"
-              : `is not a valid phone number${country === undefined || value.startsWith("+") ? "" : ` in ${country}`}`,
-          )
-        contact.mobileCountryCode = Number(parsed.countryCallingCode)
-        contact.mobileNumber = Number(parsed.nationalNumber)
-      }
-    } else if (mobileNumber !== undefined) {
-      const value = mobileDigits(mobileNumber(cells))
-      if (value instanceof Coerce.Invalid) return rejection(row, key, "mobileNumber", value.reason)
-      if (value !== undefined) {
-        let code: number | undefined =
-          country === defaultCountry || country === undefined
-            ? defaultCallingCode
-            : Number(getCountryCallingCode(country))
-        if (mobileCountryCode !== undefined) {
-          const given = Coerce.countryCode(mobileCountryCode(cells))
-          if (given instanceof Coerce.Invalid) return rejection(row, key, "mobileCountryCode", given.reason)
-          if (given !== undefined) code = given
-        }
-        if (code === undefined)
-          return rejection(
-            row,
-            key,
-            "mobileCountryCode",
-            "is empty, and the mapping has no defaultCountry (the CRM needs both country code and number)",
-          )
-        contact.mobileCountryCode = code
-        contact.mobileNumber = value
-      }
+    const mobile = phoneOf(cells)
+    if (mobile !== undefined) {
+      if ("reason" in mobile) return rejection(row, key, mobile.field, mobile.reason)
+      contact.mobileCountryCode = mobile.code
+      contact.mobileNumber = mobile.number
     }
     if (mobileOptIn !== undefined) {
       const value = Coerce.boolean(mobileOptIn(cells))

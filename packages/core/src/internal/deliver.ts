@@ -188,10 +188,12 @@ const accept = (
   data: BatchAccepted["data"],
 ): Effect.Effect<ReadonlyArray<AcceptedPart>, Fatal> => {
   const warnings = Warnings.find(data, part.items)
+  // Rows with an unknown contactId, or with unknown properties the run stops on, are not recorded:
+  // the next run sends them again (with the property created, or the contactId mended).
+  const unrecorded = (item: Item) =>
+    warnings.byContactId.has(item) || (!env.allowUnknownProperties && warnings.byProperty.has(item))
   const recorded =
-    warnings.items.size === 0
-      ? part
-      : { ...part, items: part.items.filter((item) => !warnings.items.has(item)) }
+    warnings.rows.length === 0 ? part : { ...part, items: part.items.filter((item) => !unrecorded(item)) }
   const accepted = Effect.zipRight(
     recorded.items.length === 0 ? Effect.void : env.onAccepted(recorded),
     Effect.suspend(() => {

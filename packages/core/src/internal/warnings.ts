@@ -9,13 +9,15 @@ import type { Item } from "./batcher.js"
 
 export interface Found {
   readonly rows: ReadonlyArray<WarnedRow>
-  /** The items warned about: the ledger does not record them, so the next run sends them again. */
-  readonly items: ReadonlySet<Item>
+  /** The items with an unknown contactId: the ledger does not record them, so the next run sends them again. */
+  readonly byContactId: ReadonlySet<Item>
+  /** The items with an unknown property: not recorded either, unless the run goes on without their values. */
+  readonly byProperty: ReadonlySet<Item>
   /** The unknown properties (names, or ids for fields given by id), each once. */
   readonly properties: ReadonlyArray<string>
 }
 
-const NOTHING: Found = { rows: [], items: new Set(), properties: [] }
+const NOTHING: Found = { rows: [], byContactId: new Set(), byProperty: new Set(), properties: [] }
 
 export const find = (data: BatchAccepted["data"], items: ReadonlyArray<Item>): Found => {
   const invalid = data.invalidPropertiesList
@@ -27,16 +29,17 @@ export const find = (data: BatchAccepted["data"], items: ReadonlyArray<Item>): F
   )
   const unknownIds = new Set(ids)
   const rows: Array<WarnedRow> = []
-  const warned = new Set<Item>()
+  const byContactId = new Set<Item>()
+  const byProperty = new Set<Item>()
   const properties = new Set<string>()
-  const warn = (item: Item, field: string, reason: string) => {
-    warned.add(item)
+  const warn = (item: Item, field: string, reason: string) =>
     rows.push({ position: item.position, key: item.key, field, reason })
-  }
   for (const item of items) {
     const contactId = item.contact.contactId
-    if (contactId != null && unknownIds.has(String(contactId)))
+    if (contactId != null && unknownIds.has(String(contactId))) {
+      byContactId.add(item)
       warn(item, "contactId", `the CRM does not know contactId ${contactId}`)
+    }
     for (const field of item.contact.propertyFields ?? []) {
       const name =
         field.propertyName != null && names.has(field.propertyName)
@@ -46,10 +49,11 @@ export const find = (data: BatchAccepted["data"], items: ReadonlyArray<Item>): F
             : undefined
       if (name === undefined) continue
       properties.add(name)
+      byProperty.add(item)
       warn(item, name, "the CRM does not know this property: the value was not stored")
     }
   }
-  return { rows, items: warned, properties: [...properties] }
+  return { rows, byContactId, byProperty, properties: [...properties] }
 }
 
 /** The message of a run stopped by unknown properties. */

@@ -11,6 +11,8 @@ import { Chunk, Effect, Either, type Redacted, Stream } from "effect"
 import * as SyncConfig from "../../SyncConfig.js"
 import * as Report from "../checkReport.js"
 import * as Exit from "../exit.js"
+import * as RejectRate from "../rejectRate.js"
+import * as Run from "../run.js"
 import * as Source from "../source.js"
 import * as Token from "../token.js"
 import type { Args } from "../commands/check.js"
@@ -103,8 +105,10 @@ const findProblems = (args: Args) =>
     const config = loaded.right
     const problems: Array<Report.Problem> = []
     const mapping = SyncConfig.mapping(config)
-    for (const message of mapping.problems)
-      problems.push(Report.problem("config", Exit.USAGE, `${args.config}: mapping: ${message}`))
+    // What would stop `sync` before it starts: the mapping, the options, a mode without a state file.
+    const limit = RejectRate.limitOf(config.maxRejectRate)
+    for (const message of Run.problems(config, mapping, limit, config.mode ?? "upsert"))
+      problems.push(Report.problem("config", Exit.USAGE, `${args.config}: ${message}`))
 
     const rows = yield* firstRows(config, args.rows)
     if (Either.isLeft(rows)) problems.push(Report.problem("source", Exit.USAGE, rows.left.message))

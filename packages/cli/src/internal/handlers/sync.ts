@@ -37,16 +37,13 @@ const configure = (args: Args) =>
 /** The reject-rate limit: `--max-reject-rate`, else the configuration's, else the default; 100% is none. */
 const rejectLimit = (args: Args, config: SyncConfig.SyncConfig) =>
   Effect.gen(function* () {
-    let limit = config.maxRejectRate ?? RejectRate.DEFAULT_MAX_REJECT_RATE
-    if (Option.isSome(args.maxRejectRate)) {
-      const given = RejectRate.parse(args.maxRejectRate.value)
-      if (given === undefined)
-        return yield* Exit.usage(
-          `--max-reject-rate: expected a percentage like 5% or a fraction like 0.05, got "${args.maxRejectRate.value}"`,
-        )
-      limit = given
-    }
-    return limit >= 1 ? undefined : limit
+    if (Option.isNone(args.maxRejectRate)) return RejectRate.limitOf(config.maxRejectRate)
+    const given = RejectRate.parse(args.maxRejectRate.value)
+    if (given === undefined)
+      return yield* Exit.usage(
+        `--max-reject-rate: expected a percentage like 5% or a fraction like 0.05, got "${args.maxRejectRate.value}"`,
+      )
+    return RejectRate.limitOf(given)
   })
 
 export const handle = (args: Args) =>
@@ -56,13 +53,9 @@ export const handle = (args: Args) =>
       const config = yield* configure(args)
       const maxRejectRate = yield* rejectLimit(args, config)
       const mapping = SyncConfig.mapping(config)
-      const problems = Run.problems(config, mapping, maxRejectRate)
-      if (problems.length > 0) return yield* Exit.usage(`${args.config}: ${problems.join("; ")}`)
       const mode = Option.getOrElse(args.mode, () => config.mode ?? "upsert")
-      if (mode !== "upsert" && config.state === undefined)
-        return yield* Exit.usage(
-          `${args.config}: mode ${mode} sends rows by what the state file knows: set "state" in the configuration, or give --state FILE`,
-        )
+      const problems = Run.problems(config, mapping, maxRejectRate, mode)
+      if (problems.length > 0) return yield* Exit.usage(`${args.config}: ${problems.join("; ")}`)
       const token = args.dryRun ? undefined : yield* Token.read(args.tokenStdin)
       const source = yield* Source.open(config.source)
       const settings = {
