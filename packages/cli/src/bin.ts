@@ -3,6 +3,14 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Effect, Exit } from "effect"
 import { main } from "./Cli.js"
 
+// A reader that stops early (`brainsync sync --json | head -1`) closes the pipe: that ends the
+// command quietly, as it ends any Unix tool, rather than with an EPIPE stack trace.
+for (const stream of [process.stdout, process.stderr])
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0)
+    throw error
+  })
+
 NodeRuntime.runMain(
   main(process.argv).pipe(
     // Exit now: a sync's sockets or timers must not keep the process waiting once it is done.
