@@ -267,6 +267,13 @@ describe("brainsync init", () => {
       "ebcdic",
     ])
     expect(unknown.code).toBe(2)
+    // The wrong delimiter: the header would be one column holding the real ones.
+    const commas = exportFile("commas.csv", "id,email,name\n1,a@x.io,Ann\n")
+    const wrong = await run(["init", "--csv", commas.csv, "--output", commas.config, "--delimiter", ";"])
+    expect(wrong.code).toBe(2)
+    expect(firstLine(wrong.stderr)).toBe(
+      `brainsync: ${commas.csv}: the header reads as one column, "id,email,name" with the delimiter ";": give the file's delimiter with --delimiter`,
+    )
   })
 })
 

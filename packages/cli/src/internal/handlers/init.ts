@@ -97,6 +97,11 @@ export const handle = (args: Args) =>
         }`,
       )
     const columns = Object.keys(rows[0]!.fields)
+    const [only] = columns
+    if (columns.length === 1 && only !== undefined && /[,;\t|]/.test(only))
+      return yield* Exit.usage(
+        `${args.csv}: the header reads as one column, ${JSON.stringify(only)}${delimiter === undefined ? "" : ` with the delimiter ${JSON.stringify(delimiter)}`}: give the file's delimiter with --delimiter`,
+      )
     const guessed = guess(
       columns,
       rows.map((row) =>
