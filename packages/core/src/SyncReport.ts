@@ -213,7 +213,6 @@ export const accumulator = (name: string, keep: number = DEFAULT_KEEP) => {
   return { add, report, current } as const
 }
 
-/** Keeps the first of `rows` while `into` holds fewer than `keep`; gives how many rows there were. */
 /** Rows among warnings, a row's warnings being next to each other. */
 const rowsIn = (warnings: ReadonlyArray<WarnedRow>): number => {
   let rows = 0
@@ -222,6 +221,7 @@ const rowsIn = (warnings: ReadonlyArray<WarnedRow>): number => {
   return rows
 }
 
+/** Keeps the first of `rows` while `into` holds fewer than `keep`; gives how many rows there were. */
 const keepSome = <A>(into: Array<A>, rows: ReadonlyArray<A>, keep: number): number => {
   for (let i = 0; i < rows.length && into.length < keep; i++) into.push(rows[i]!)
   return rows.length
@@ -237,6 +237,20 @@ export const fold = (name: string, events: Iterable<SyncEvent>, keep: number = D
   const acc = accumulator(name, keep)
   for (const event of events) acc.add(event)
   return acc.report()
+}
+
+/**
+ * The report without the rows it keeps (`rejectedRows`, `failedRows`, `warnedRows`): its counts,
+ * as a summary line or a run's history gives them.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const countsOnly = (
+  report: SyncReport,
+): Omit<SyncReport, "rejectedRows" | "failedRows" | "warnedRows"> => {
+  const { rejectedRows: _rejected, failedRows: _failed, warnedRows: _warned, ...counts } = report
+  return counts
 }
 
 /**

@@ -4,7 +4,7 @@
  * summary (the table, or one JSON line with `--json`); when it is interrupted, the summary so far.
  * A file that cannot be written is told as the run's write problem, never dropped silently.
  */
-import type { DryRun, SourceRow, Sync, SyncEvent, SyncReport } from "@brainsync/core"
+import { type DryRun, type SourceRow, type Sync, type SyncEvent, SyncReport } from "@brainsync/core"
 import { Effect, Schedule, Scope, Stream } from "effect"
 import { mkdirSync, writeFileSync } from "node:fs"
 import { dirname } from "node:path"
@@ -81,10 +81,30 @@ const INTERRUPTED_MESSAGE =
   "Interrupted: rows in batches the CRM had not accepted will be sent by the next run."
 
 /** The report as the JSON summary gives it: the rows kept in it are in the events already. */
-const counted = (report: SyncReport.SyncReport) => {
-  const { rejectedRows: _r, failedRows: _f, warnedRows: _w, ...counts } = report
-  return counts
-}
+const counted = SyncReport.countsOnly
+
+/** The `--report` file: the run's report, how it ran, and its exit code. */
+const reportFile = (
+  ending: Ending,
+  run: {
+    readonly dryRun: boolean
+    readonly mode: Sync.Mode
+    readonly startedAt: number
+    readonly elapsedMillis: number
+  },
+) =>
+  `${JSON.stringify(
+    {
+      ...ending.report,
+      dryRun: run.dryRun,
+      mode: run.mode,
+      startedAt: new Date(run.startedAt).toISOString(),
+      elapsedMillis: run.elapsedMillis,
+      exitCode: ending.code,
+    },
+    null,
+    2,
+  )}\n`
 
 /**
  * The JSON summary of a command that stopped before or without its run's own summary (a usage or
@@ -176,18 +196,7 @@ export const make = (options: Options): Effect.Effect<Output, never, Scope.Scope
         if (options.reportPath !== undefined) {
           const failed = writeText(
             options.reportPath,
-            `${JSON.stringify(
-              {
-                ...ending.report,
-                dryRun: options.dryRun,
-                mode: options.mode,
-                startedAt: new Date(startedAt).toISOString(),
-                elapsedMillis,
-                exitCode: ending.code,
-              },
-              null,
-              2,
-            )}\n`,
+            reportFile(ending, { dryRun: options.dryRun, mode: options.mode, startedAt, elapsedMillis }),
           )
           if (failed === undefined) files.push({ label: "report", path: options.reportPath })
           else problem ??= failed

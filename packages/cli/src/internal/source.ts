@@ -38,14 +38,18 @@ const mustBeUtf8 = (path: string) =>
     )
   })
 
-/** Prints each of the source's warnings on standard error, once (the source may be read more than once). */
+/** A warning: one line on standard error. */
+export const printWarning = (warning: string) =>
+  Effect.sync(() => void process.stderr.write(`brainsync: warning: ${warning}\n`))
+
+/** Prints each of the source's warnings once (the source may be read more than once). */
 const warnOnce = () => {
   const printed = new Set<string>()
   return (warning: string) =>
-    Effect.sync(() => {
-      if (printed.has(warning)) return
+    Effect.suspend(() => {
+      if (printed.has(warning)) return Effect.void
       printed.add(warning)
-      process.stderr.write(`brainsync: warning: ${warning}\n`)
+      return printWarning(warning)
     })
 }
 

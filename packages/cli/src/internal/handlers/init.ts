@@ -14,7 +14,7 @@ import * as Encoding from "../encoding.js"
 import * as Exit from "../exit.js"
 import { type Choice, guess, type Guess } from "../guess.js"
 import { json, type Reading, render, schemaReference } from "../initTemplate.js"
-import { detectEncoding } from "../source.js"
+import * as Source from "../source.js"
 
 /** Rows read for the guesses that look at values (the key's, the country column's). */
 const SAMPLE_ROWS = 50
@@ -22,21 +22,18 @@ const SAMPLE_ROWS = 50
 /** `tab` and `\\t` spell a tab, which a shell argument cannot hold easily. */
 const spelledDelimiter = (text: string) => (text === "tab" || text === "\\t" ? "\t" : text)
 
-const printWarning = (warning: string) =>
-  Effect.sync(() => void process.stderr.write(`brainsync: warning: ${warning}\n`))
-
 /** The encoding to read the file with: `--encoding`, else detected from its first bytes. */
 const encodingOf = (args: Args) =>
   Effect.gen(function* () {
     if (Option.isSome(args.encoding))
       return { encoding: args.encoding.value, encodingWhy: "given with --encoding" }
-    const detected = yield* detectEncoding(args.csv)
+    const detected = yield* Source.detectEncoding(args.csv)
     const why = Encoding.describe(args.csv, detected)
     if (detected.encoding === undefined)
       return yield* Exit.usage(`${why}; ${Encoding.unreadable}, or pass --encoding if it is in one of them`)
     if (why !== undefined) return { encoding: detected.encoding, encodingWhy: `detected, ${why}` }
     if (detected.notUtf8 !== undefined)
-      yield* printWarning(
+      yield* Source.printWarning(
         `${Encoding.notUtf8(args.csv, detected.notUtf8)}, though the rest of it is UTF-8: sync will reject that row`,
       )
     return {
@@ -80,7 +77,7 @@ export const handle = (args: Args) =>
     const sample = yield* CsvSource.fromFile(args.csv, {
       ...(delimiter !== undefined ? { delimiter } : {}),
       ...(encoding !== undefined ? { encoding } : {}),
-      onWarning: printWarning,
+      onWarning: Source.printWarning,
     }).pipe(
       Stream.take(SAMPLE_ROWS),
       Stream.runCollect,

@@ -1,5 +1,5 @@
 /** `brainsync status --config FILE`: what the state file knows: the last runs and the dead letters. */
-import { Ledger as CoreLedger } from "@brainsync/core"
+import { Ledger as CoreLedger, SyncReport } from "@brainsync/core"
 import { Effect, Option } from "effect"
 import { existsSync } from "node:fs"
 import { resolve } from "node:path"
@@ -67,14 +67,11 @@ export const handle = (args: Args) =>
         sync: config.name,
         listId: config.crm.listId,
         state,
-        runs: runs.map(({ startedAt, finishedAt, report }) => {
-          const { rejectedRows: _r, failedRows: _f, warnedRows: _w, ...counts } = report
-          return {
-            startedAt: new Date(startedAt).toISOString(),
-            finishedAt: new Date(finishedAt).toISOString(),
-            ...counts,
-          }
-        }),
+        runs: runs.map(({ startedAt, finishedAt, report }) => ({
+          startedAt: new Date(startedAt).toISOString(),
+          finishedAt: new Date(finishedAt).toISOString(),
+          ...SyncReport.countsOnly(report),
+        })),
         deadLetters: dead.map(({ key, position, error }) => ({ key, position, error })),
       }
       process.stdout.write(`${JSON.stringify(out)}\n`)
