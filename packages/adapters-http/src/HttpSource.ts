@@ -23,6 +23,7 @@ import { Chunk, Duration, Effect, Either, type Redacted, Stream } from "effect"
 import * as JsonPath from "./internal/jsonPath.js"
 import * as PageRequest from "./internal/pageRequest.js"
 import * as Paginators from "./internal/paginators.js"
+import * as PlainHttp from "./internal/plainHttp.js"
 
 /**
  * `?page=1`, `?page=2`, ... until a page comes back empty or shorter than `size`.
@@ -190,6 +191,11 @@ export interface Options {
   /** Where the page's array of items is in the body (`data.items`); default the body itself. */
   readonly items?: JsonPath.Path | undefined
   readonly auth?: Auth | undefined
+  /**
+   * Send `auth` over plain `http://` to a host that is not loopback (default false: such a source
+   * fails before connecting, as the CRM sink does for its token).
+   */
+  readonly allowInsecureAuth?: boolean | undefined
   readonly headers?: Readonly<Record<string, string>> | undefined
   /** Attempts per page on 429, 5xx, timeouts and broken connections (default 5). */
   readonly maxAttempts?: number | undefined
@@ -257,6 +263,12 @@ export const make = (
         Duration.decode(options.timeout ?? "30 seconds"),
       )
 
+      // Checked on every page: a next-page link may lead to another host than the first page's.
+      const refusedUrl = (url: URL) =>
+        options.auth !== undefined && options.allowInsecureAuth !== true && PlainHttp.exposesSecret(url)
+          ? Effect.fail(sourceError(PlainHttp.refusal("the source's credentials", url, "allowInsecureAuth")))
+          : Effect.void
+
       const fetchPage = (at: Paginators.Position) =>
         Backoff.retry(fetchOnce(at.url, at.page), {
           policy,
@@ -290,6 +302,7 @@ export const make = (
       const start: Paginators.Position = { page: 1, offset: 0, url: paginator.first(first) }
       return Stream.paginateChunkEffect(start, (at) =>
         Effect.gen(function* () {
+          yield* refusedUrl(at.url)
           const page = yield* fetchPage(at)
           const chunk = yield* rows(at, page)
           const next = yield* Either.mapLeft(paginator.next(at, page, chunk.length), (message) =>

@@ -47,6 +47,7 @@ import {
   UnexpectedAnswer,
   UnknownList,
 } from "./internal/probe.js"
+import * as PlainHttp from "./internal/plainHttp.js"
 import { interpret } from "./internal/responses.js"
 import { parseRetryAfter } from "./internal/retryAfter.js"
 import { countUnidentified, fromClientError, timedOut, withDuplicateRisk } from "./internal/transport.js"
@@ -93,8 +94,6 @@ export class SinkConfigError extends Data.TaggedError("SinkConfigError")<{
   readonly message: string
 }> {}
 
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|::1)$/i
-
 const endpointUrl = (options: Options): Either.Either<URL, SinkConfigError> => {
   let base: URL
   try {
@@ -112,13 +111,11 @@ const endpointUrl = (options: Options): Either.Either<URL, SinkConfigError> => {
       }),
     )
   }
-  if (base.protocol === "http:" && !LOOPBACK.test(base.hostname) && options.allowInsecureToken !== true) {
+  if (PlainHttp.exposesSecret(base) && options.allowInsecureToken !== true) {
     return Either.left(
       new SinkConfigError({
         reason: "InsecureToken",
-        message:
-          `refusing to send the bearer token over plain http:// to ${base.hostname}; ` +
-          "use https://, or set allowInsecureToken if the network is trusted",
+        message: PlainHttp.refusal("the bearer token", base, "allowInsecureToken"),
       }),
     )
   }
