@@ -2,9 +2,16 @@
  * Receives the CRM's batch reports and provides them as core's `BatchResults`.
  *
  * An HTTP server listens on a configured address and serves one path that holds a random token,
- * so that only whoever was given the URL can post reports; any other path is 404. A report is
- * acknowledged (204) as soon as it decodes, bodies over `maxBodyBytes` are refused (413), and a
- * repeated delivery of the same batch is acknowledged again without changing anything.
+ * so that only whoever was given the URL can post reports; any other path is 404. The path is a
+ * secret, but a URL leaks (proxies, logs, the CRM's side), so a report is also checked against
+ * the batch it claims (`BatchResults.check`): the batch id of the 202, the list, one result per
+ * contact, tallies that add up, and the contactId of each row sent with one. A report that fits
+ * is taken (204); one that does not is refused (422) and never applied, and the CRM's own report
+ * that comes after it is still taken. The first report that fits a batch wins: the batch's rows
+ * settle by it, so the same report again is acknowledged (204) and a different one refused (409).
+ * A report for a batch the pipeline has not told yet waits for it (`unknownBatchWait`), then is
+ * refused (404). Bodies over `maxBodyBytes` are refused (413), others that are no report (400).
+ * Every refusal is counted, and the run's report tells them (`reportsRefused`).
  *
  * @since 0.1.0
  * @module
@@ -14,7 +21,7 @@ import { randomBytes } from "node:crypto"
 import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer, NodeHttpServerRequest } from "@effect/platform-node"
 import { BatchReport, BatchResults } from "@brainsync/core"
-import { type ConfigError, Data, Effect, Either, Layer, Schema, type Scope } from "effect"
+import { type ConfigError, Data, type Duration, Effect, Either, Layer, Schema, type Scope } from "effect"
 import * as BoundedBody from "./internal/boundedBody.js"
 import { type Configurable, readAll } from "./internal/configured.js"
 import * as ReportInbox from "./internal/reportInbox.js"
@@ -39,6 +46,11 @@ export interface Options {
   readonly maxBodyBytes?: number | undefined
   /** The most reports held that nobody awaited yet (default 10,000); the oldest go first. */
   readonly maxHeldReports?: number | undefined
+  /**
+   * How long a report for a batch not yet told waits for it before it is refused (404): the CRM
+   * may post a report before the pipeline has handled the batch's 202 (default 10 seconds).
+   */
+  readonly unknownBatchWait?: Duration.DurationInput | undefined
 }
 
 /**
@@ -69,6 +81,8 @@ export class WebhookReceiverError extends Data.TaggedError("WebhookReceiverError
 export interface Service extends BatchResults.Service {
   /** Where the server listens, e.g. `http://127.0.0.1:43121` (without the secret path). */
   readonly listenUrl: string
+  readonly expect: (batch: BatchResults.Expected) => Effect.Effect<void>
+  readonly takeRefused: Effect.Effect<BatchResults.Refused>
 }
 
 const decodeReport = Schema.decodeUnknownEither(Schema.parseJson(BatchReport.BatchReport))
@@ -87,7 +101,10 @@ const hostForUrl = (hostname: string) => {
 export const make = (options: Options = {}): Effect.Effect<Service, WebhookReceiverError, Scope.Scope> =>
   Effect.gen(function* () {
     const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
-    const inbox = ReportInbox.make(options.maxHeldReports ?? 10_000)
+    const inbox = ReportInbox.make({
+      capacity: options.maxHeldReports ?? 10_000,
+      unknownBatchWait: options.unknownBatchWait ?? "10 seconds",
+    })
     const secretPath = `/webhooks/${randomBytes(24).toString("base64url")}`
 
     const app = Effect.gen(function* () {
@@ -97,11 +114,16 @@ export const make = (options: Options = {}): Effect.Effect<Service, WebhookRecei
       if (request.method !== "POST")
         return HttpServerResponse.empty({ status: 405, headers: { allow: "POST" } })
       const body = yield* BoundedBody.read(NodeHttpServerRequest.toIncomingMessage(request), maxBodyBytes)
-      if (body._tag === "TooLarge") return HttpServerResponse.empty({ status: 413 })
-      const report = decodeReport(body.text)
-      if (Either.isLeft(report)) return HttpServerResponse.text("not a batch report", { status: 400 })
-      inbox.deliver(report.right)
-      return HttpServerResponse.empty({ status: 204 })
+      const report = body._tag === "TooLarge" ? undefined : decodeReport(body.text)
+      const verdict =
+        report === undefined
+          ? inbox.refuse(413, `the report is larger than ${maxBodyBytes} bytes`)
+          : Either.isLeft(report)
+            ? inbox.refuse(400, "not a batch report")
+            : yield* inbox.receive(report.right)
+      return verdict._tag === "Taken"
+        ? HttpServerResponse.empty({ status: 204 })
+        : HttpServerResponse.text(verdict.reason, { status: verdict.status })
     }).pipe(Effect.catchAll(() => Effect.succeed(HttpServerResponse.empty({ status: 400 }))))
 
     const server = yield* NodeHttpServer.make(createServer, {
@@ -125,6 +147,8 @@ export const make = (options: Options = {}): Effect.Effect<Service, WebhookRecei
       listenUrl,
       webHookUrl: `${publicBase}${secretPath}`,
       await: inbox.await,
+      expect: inbox.expect,
+      takeRefused: inbox.takeRefused,
     }
   })
 
@@ -171,5 +195,8 @@ export const layerConfig = (
   options: ConfigOptions = {},
 ): Layer.Layer<BatchResults.BatchResults, WebhookReceiverError | ConfigError.ConfigError> =>
   Layer.unwrapEffect(
-    Effect.map(readAll(options, ["host", "port", "publicUrl", "maxBodyBytes", "maxHeldReports"]), layer),
+    Effect.map(
+      readAll(options, ["host", "port", "publicUrl", "maxBodyBytes", "maxHeldReports", "unknownBatchWait"]),
+      layer,
+    ),
   )

@@ -13,6 +13,9 @@ const report = (batchId: string, contactId = "1") => ({
   results: [{ index: 0, contactId, outcome: "inserted" }],
 })
 
+/** The batch `report(batchId)` answers: one contact, sent without a contactId, to no list. */
+const batch = (batchId: string): BatchResults.Expected => ({ batchId, listId: null, contactIds: [undefined] })
+
 const post = (url: string, body: unknown, init: RequestInit = {}) =>
   Effect.promise(() =>
     fetch(url, {
@@ -30,6 +33,7 @@ describe("WebhookReceiver", () => {
   it.scopedLive("keeps a report that arrives before anyone waits, and hands it over once", () =>
     Effect.gen(function* () {
       const receiver = yield* WebhookReceiver.make()
+      yield* receiver.expect(batch("b-1"))
       expect(yield* post(receiver.webHookUrl, report("b-1"))).toBe(204)
       expect(yield* receiver.await("b-1", "1 second")).toEqual(Option.some(report("b-1")))
       expect(yield* receiver.await("b-1", "20 millis")).toEqual(Option.none())
@@ -39,6 +43,7 @@ describe("WebhookReceiver", () => {
   it.scopedLive("wakes a waiter when its report arrives", () =>
     Effect.gen(function* () {
       const receiver = yield* WebhookReceiver.make()
+      yield* receiver.expect(batch("b-2"))
       const waiting = yield* Effect.fork(receiver.await("b-2", "5 seconds"))
       yield* Effect.sleep("20 millis")
       expect(yield* post(receiver.webHookUrl, report("b-2"))).toBe(204)
@@ -53,14 +58,17 @@ describe("WebhookReceiver", () => {
     }),
   )
 
-  it.scopedLive("acknowledges repeated deliveries and keeps the first", () =>
+  it.scopedLive("acknowledges repeated deliveries, keeps the first and refuses a different one", () =>
     Effect.gen(function* () {
       const receiver = yield* WebhookReceiver.make()
+      yield* receiver.expect(batch("b-3"))
       expect(yield* post(receiver.webHookUrl, report("b-3", "7"))).toBe(204)
-      expect(yield* post(receiver.webHookUrl, report("b-3", "8"))).toBe(204)
+      expect(yield* post(receiver.webHookUrl, report("b-3", "7"))).toBe(204)
+      expect(yield* post(receiver.webHookUrl, report("b-3", "8"))).toBe(409)
       expect(yield* receiver.await("b-3", "1 second")).toEqual(Option.some(report("b-3", "7")))
       // Delivered again after it was handed over: acknowledged, and not held for nobody.
-      expect(yield* post(receiver.webHookUrl, report("b-3", "9"))).toBe(204)
+      expect(yield* post(receiver.webHookUrl, report("b-3", "7"))).toBe(204)
+      expect(yield* post(receiver.webHookUrl, report("b-3", "9"))).toBe(409)
       expect(yield* receiver.await("b-3", "20 millis")).toEqual(Option.none())
     }),
   )
@@ -115,7 +123,10 @@ describe("WebhookReceiver", () => {
   it.scopedLive("holds at most maxHeldReports unawaited reports, dropping the oldest", () =>
     Effect.gen(function* () {
       const receiver = yield* WebhookReceiver.make({ maxHeldReports: 2 })
-      for (const id of ["a", "b", "c"]) expect(yield* post(receiver.webHookUrl, report(id))).toBe(204)
+      for (const id of ["a", "b", "c"]) {
+        yield* receiver.expect(batch(id))
+        expect(yield* post(receiver.webHookUrl, report(id))).toBe(204)
+      }
       expect(yield* receiver.await("a", "20 millis")).toEqual(Option.none())
       expect(Option.isSome(yield* receiver.await("b", "20 millis"))).toBe(true)
       expect(Option.isSome(yield* receiver.await("c", "20 millis"))).toBe(true)

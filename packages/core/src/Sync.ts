@@ -325,6 +325,7 @@ const pipeline = <E, R>(
     const settlement = yield* Settlement.make({
       emit,
       results,
+      listId: options.mapping.config.listId ?? null,
       resultsTimeout: options.resultsTimeout ?? "5 minutes",
       resultsConcurrency: options.resultsConcurrency ?? 64,
       recordContactIds: steps?.recordContactIds,

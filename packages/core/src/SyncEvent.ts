@@ -150,9 +150,20 @@ export type SyncEvent =
   | { readonly _tag: "RowsWarned"; readonly batch: number; readonly rows: ReadonlyArray<WarnedRow> }
   /**
    * Rows whose key differs from an earlier row's of the run but whose email is the same (compared
-   * as the CRM does: case-insensitively, trimmed): the CRM applies them to one contact. Not an outcome.
+   * as the CRM does: case-insensitively, trimmed), or that a batch's report resolved to the contact
+   * of another row of the batch: the CRM applies them to one contact. Not an outcome.
    */
   | { readonly _tag: "RowsMerged"; readonly rows: ReadonlyArray<PassedRow> }
+  /**
+   * Batch reports the results service refused, never applied: they did not fit their batch (a
+   * forgery, or a CRM fault), named no batch awaited, or differed from the report already applied.
+   * `reports` holds the first of them.
+   */
+  | {
+      readonly _tag: "ReportsRefused"
+      readonly count: number
+      readonly reports: ReadonlyArray<{ readonly batchId: string | undefined; readonly reason: string }>
+    }
   /** A fatal error (401, 406, the source failed): nothing more is sent. */
   | { readonly _tag: "Stopped"; readonly reason: string; readonly message: string }
   /** The last event of `Sync.events` when the run finished (a stopped run fails the stream after `Stopped` instead). */

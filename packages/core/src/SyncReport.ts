@@ -58,8 +58,13 @@ export interface SyncReport extends Counts {
   readonly warnedRows: ReadonlyArray<WarnedRow>
   /** The properties (names or ids) the CRM said it does not know, each once. */
   readonly unknownProperties: ReadonlyArray<string>
-  /** Rows whose key differs from an earlier row's but whose email is the same: one contact in the CRM. */
+  /**
+   * Rows whose key differs from an earlier row's but whose email is the same, or that their batch's
+   * report gave the contact of another row: one contact in the CRM.
+   */
   readonly merged: number
+  /** Batch reports refused (not fitting their batch, or for no batch awaited): never applied. */
+  readonly reportsRefused: number
   /** Set when the run stopped on a fatal error. */
   readonly stopped: { readonly reason: string; readonly message: string } | undefined
 }
@@ -114,6 +119,7 @@ export const empty = (name: string): SyncReport => ({
   warnedRows: [],
   unknownProperties: [],
   merged: 0,
+  reportsRefused: 0,
   stopped: undefined,
 })
 
@@ -191,6 +197,9 @@ export const accumulator = (name: string, keep: number = DEFAULT_KEEP) => {
         return
       case "RowsMerged":
         state.merged += event.rows.length
+        return
+      case "ReportsRefused":
+        state.reportsRefused += event.count
         return
       case "Stopped":
         state.stopped = { reason: event.reason, message: event.message }
@@ -302,7 +311,8 @@ export const summary = (report: SyncReport): string => {
     parts.push(
       `${plural(report.warned, "row")} with warnings${report.unknownProperties.length > 0 ? ` (unknown properties: ${report.unknownProperties.join(", ")})` : ""}`,
     )
-  if (report.merged > 0) parts.push(`${report.merged} merged by email`)
+  if (report.merged > 0) parts.push(`${report.merged} merged`)
+  if (report.reportsRefused > 0) parts.push(`${plural(report.reportsRefused, "webhook report")} refused`)
   const line = `${report.name}: ${parts.join(" · ")}`
   return report.stopped === undefined ? line : `${line} — STOPPED: ${report.stopped.message}`
 }

@@ -5,6 +5,14 @@
  * `updated`, `skipped`, or `accepted` when the report names no result for the row or never comes),
  * giving the contactIds learned to the ledger first.
  *
+ * Each part is told to the results service at its 202 (`expect`), so that the service hands over
+ * only a report that fits it (see `BatchResults.check`), the first one: its rows settle once, so a
+ * later report for the batch cannot change them. A contactId is learned only for an `inserted` or
+ * `updated` row, and only when no other row of the batch got the same one: rows the report
+ * resolves to one contact are told as merged and learn nothing, so the next run sends them
+ * without a contactId and the CRM matches them as it did, never one row's values to another
+ * row's contact. The reports the service refused are told as `ReportsRefused`.
+ *
  * A row's `done` flag is set with its terminal event, here as in `Deliver` and `Admission`, so a
  * stop settles only the rows that have none yet.
  */
@@ -13,7 +21,7 @@ import type { BatchReport } from "../BatchReport.js"
 import type * as BatchResults from "../BatchResults.js"
 import { parseInt64Text } from "../Int64.js"
 import type { LearnedId } from "../Ledger.js"
-import type { SettledRow, SyncEvent } from "../SyncEvent.js"
+import type { PassedRow, SettledRow, SyncEvent } from "../SyncEvent.js"
 import type { Unbatched } from "./admission.js"
 import type { Item } from "./batcher.js"
 import type { AcceptedPart, Fatal } from "./deliver.js"
@@ -39,6 +47,8 @@ export interface Settlement {
 export interface Config {
   readonly emit: (event: SyncEvent) => Effect.Effect<void>
   readonly results: BatchResults.Service | undefined
+  /** The list every request names (none by default): what a report must name too. */
+  readonly listId?: string | null | undefined
   readonly resultsTimeout: Duration.DurationInput
   readonly resultsConcurrency: number
   /** Gives the ledger the contactIds a report told; undefined without a ledger. */
@@ -48,16 +58,20 @@ export interface Config {
 const accepted = (items: ReadonlyArray<Item>): ReadonlyArray<SettledRow> =>
   items.map((item) => ({ position: item.position, key: item.key, outcome: "accepted" }))
 
-/** The rows of `part` as its report tells them, and the contactIds it taught. */
+/** The rows of `part` as its report tells them, the contactIds it taught, and the rows it merged. */
 const byReport = (part: AcceptedPart, report: BatchReport) => {
   const byIndex = new Map(report.results.map((result) => [result.index, result]))
-  const learned: Array<LearnedId> = []
+  const rowsOf = new Map<number, Array<Item>>()
   const rows = part.items.map((item, i): SettledRow => {
     const result = byIndex.get(i)
     if (result === undefined) return { position: item.position, key: item.key, outcome: "accepted" }
-    if (result.contactId !== null) {
+    if (result.contactId !== null && result.outcome !== "skipped") {
       const contactId = parseInt64Text(result.contactId)
-      if (typeof contactId === "number") learned.push({ key: item.key, contactId })
+      if (typeof contactId === "number") {
+        const same = rowsOf.get(contactId)
+        if (same === undefined) rowsOf.set(contactId, [item])
+        else same.push(item)
+      }
     }
     return {
       position: item.position,
@@ -67,7 +81,13 @@ const byReport = (part: AcceptedPart, report: BatchReport) => {
       reason: result.reason,
     }
   })
-  return { rows, learned }
+  const learned: Array<LearnedId> = []
+  const merged: Array<PassedRow> = []
+  for (const [contactId, items] of rowsOf) {
+    if (items.length === 1) learned.push({ key: items[0]!.key, contactId })
+    else for (const item of items.slice(1)) merged.push({ position: item.position, key: item.key })
+  }
+  return { rows, learned, merged }
 }
 
 export const make = (config: Config): Effect.Effect<Settlement> =>
@@ -90,32 +110,61 @@ export const make = (config: Config): Effect.Effect<Settlement> =>
           })
 
     const applyReport = (part: AcceptedPart, report: BatchReport) => {
-      const { rows, learned } = byReport(part, report)
-      const settled = settle(part.batch, part.items, rows)
+      const { rows, learned, merged } = byReport(part, report)
+      const settled =
+        merged.length === 0
+          ? settle(part.batch, part.items, rows)
+          : Effect.zipRight(emit({ _tag: "RowsMerged", rows: merged }), settle(part.batch, part.items, rows))
       return recordContactIds === undefined || learned.length === 0
         ? settled
         : Effect.zipRight(recordContactIds(learned), settled)
     }
 
+    const tellRefused = (results: BatchResults.Service): Effect.Effect<void> =>
+      results.takeRefused === undefined
+        ? Effect.void
+        : Effect.flatMap(results.takeRefused, (refused) =>
+            refused.count === 0
+              ? Effect.void
+              : emit({ _tag: "ReportsRefused", count: refused.count, reports: refused.reports }),
+          )
+
     const awaitReport = (results: BatchResults.Service, part: AcceptedPart): Effect.Effect<void, Fatal> =>
       Effect.flatMap(results.await(part.batchId, config.resultsTimeout), (report) =>
-        Option.isSome(report)
-          ? applyReport(part, report.value)
-          : Effect.zipRight(
-              emit({
-                _tag: "ResultsMissing",
-                batch: part.batch,
-                batchId: part.batchId,
-                size: part.items.length,
-              }),
-              settle(part.batch, part.items, accepted(part.items)),
-            ),
+        Effect.zipRight(
+          tellRefused(results),
+          Option.isSome(report)
+            ? applyReport(part, report.value)
+            : Effect.zipRight(
+                emit({
+                  _tag: "ResultsMissing",
+                  batch: part.batch,
+                  batchId: part.batchId,
+                  size: part.items.length,
+                }),
+                settle(part.batch, part.items, accepted(part.items)),
+              ),
+        ),
       )
 
-    const awaiting =
+    const expect = (results: BatchResults.Service, part: AcceptedPart): Effect.Effect<void> =>
+      results.expect === undefined
+        ? Effect.void
+        : results.expect({
+            batchId: part.batchId,
+            listId: config.listId ?? null,
+            contactIds: part.items.map((item) => item.contact.contactId ?? undefined),
+          })
+
+    const pool =
       results === undefined
         ? undefined
         : yield* Pool.make(config.resultsConcurrency, (part: AcceptedPart) => awaitReport(results, part))
+    // Reports refused after the last batch settled are told too, before the run's report is made.
+    const awaiting =
+      results === undefined || pool === undefined
+        ? undefined
+        : { ...pool, run: Effect.zipRight(pool.run, tellRefused(results)) }
 
     const afterStop = (message: string, open: ReadonlyArray<Batch>, strand: () => ReadonlyArray<Unbatched>) =>
       Effect.gen(function* () {
@@ -136,9 +185,12 @@ export const make = (config: Config): Effect.Effect<Settlement> =>
 
     return {
       delivered:
-        awaiting === undefined
+        results === undefined || awaiting === undefined
           ? settleAccepted
-          : (parts) => Effect.forEach(parts, awaiting.offer, { discard: true }),
+          : (parts) =>
+              Effect.forEach(parts, (part) => Effect.zipRight(expect(results, part), awaiting.offer(part)), {
+                discard: true,
+              }),
       awaiting,
       afterStop,
     }
