@@ -210,6 +210,30 @@ export interface Options {
 }
 
 /**
+ * Why `options` would send its credentials unencrypted to another machine (plain `http://` to a
+ * host that is not loopback, without `allowInsecureAuth`), in one line; `undefined` when it would
+ * not. `make` fails with it before connecting; a caller can ask first, to refuse the configuration.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const insecureAuth = (
+  options: Pick<Options, "url" | "auth" | "allowInsecureAuth">,
+  url?: URL,
+): string | undefined => {
+  if (options.auth === undefined || options.allowInsecureAuth === true) return undefined
+  let target = url
+  try {
+    target ??= new URL(options.url)
+  } catch {
+    return undefined
+  }
+  return PlainHttp.exposesSecret(target)
+    ? PlainHttp.refusal("the source's credentials", target, "allowInsecureAuth")
+    : undefined
+}
+
+/**
  * The rows of every page, fetched one page at a time as the stream is pulled, with the
  * `HttpClient` in the context.
  *

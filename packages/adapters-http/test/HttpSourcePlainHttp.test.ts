@@ -76,6 +76,23 @@ describe.skipIf(outwardAddress === undefined)("HttpSource over plain http", () =
     }),
   )
 
+  it("insecureAuth tells the refusal before anything runs", () => {
+    const url = `http://${outwardAddress}:8080/items`
+    expect(HttpSource.insecureAuth({ url, auth: HttpSource.bearer(token) })).toBe(
+      `refusing to send the source's credentials over plain http:// to ${outwardAddress}; use https://, or set allowInsecureAuth if the network is trusted`,
+    )
+    expect(
+      HttpSource.insecureAuth({ url, auth: HttpSource.bearer(token), allowInsecureAuth: true }),
+    ).toBeUndefined()
+    expect(HttpSource.insecureAuth({ url })).toBeUndefined()
+    expect(
+      HttpSource.insecureAuth({ url: "https://api.example.com/x", auth: HttpSource.bearer(token) }),
+    ).toBeUndefined()
+    expect(
+      HttpSource.insecureAuth({ url: "http://localhost:9/x", auth: HttpSource.bearer(token) }),
+    ).toBeUndefined()
+  })
+
   it.scopedLive("sends it with allowInsecureAuth", () =>
     Effect.gen(function* () {
       const served = yield* api(outwardAddress!)
