@@ -41,6 +41,31 @@ const bearerToken = (authorization: string | undefined): string =>
   authorization !== undefined && /^bearer /i.test(authorization) ? authorization.slice(7).trim() : ""
 
 const encodeRateLimited = Schema.encodeSync(ApiError.RateLimited)
+const encodeUnauthorized = Schema.encodeSync(ApiError.Unauthorized)
+
+/**
+ * The sandbox's own endpoints show every contact's personal data and can delete everything: they
+ * take the same bearer tokens as the API, and answer the API's 401 without one.
+ */
+const withToken =
+  (tokens: ReadonlySet<string>) =>
+  <E, R>(
+    handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>,
+  ): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | HttpServerRequest.HttpServerRequest> =>
+    Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+      tokens.has(bearerToken(request.headers["authorization"]))
+        ? handler
+        : Effect.succeed(
+            HttpServerResponse.unsafeJson(
+              encodeUnauthorized(
+                new ApiError.Unauthorized({
+                  message: `${request.method} ${request.url.split("?")[0]} needs the sandbox's bearer token: send "Authorization: Bearer <token>"`,
+                }),
+              ),
+              { status: 401, headers: { "www-authenticate": "Bearer" } },
+            ),
+          ),
+    )
 
 /** Destroys the connection so that the client gets no response at all. */
 const destroyConnection = (request: HttpServerRequest.HttpServerRequest) =>
@@ -167,49 +192,60 @@ const PageParams = Schema.Struct({
 
 const notFound = (message: string) => HttpServerResponse.unsafeJson({ message }, { status: 404 })
 
-/** Sandbox extensions (not part of the MainBrainer contract): inspection and reset. */
-const extensions = (deps: Deps) =>
-  HttpApiBuilder.Router.use((router) =>
+/** Sandbox extensions (not part of the MainBrainer contract): inspection and reset, behind the bearer token; `/health` is open. */
+const extensions = (deps: Deps) => {
+  const guarded = withToken(deps.tokens)
+  return HttpApiBuilder.Router.use((router) =>
     Effect.all([
       router.get("/health", Effect.succeed(HttpServerResponse.unsafeJson({ status: "ok" }))),
       router.get(
         "/sandbox/contacts",
-        Effect.gen(function* () {
-          const params = yield* HttpServerRequest.schemaSearchParams(PageParams).pipe(Effect.option)
-          if (Option.isNone(params)) {
-            return HttpServerResponse.unsafeJson(
-              { message: "cursor must be a contactId and limit between 1 and 1000" },
-              { status: 400 },
-            )
-          }
-          const limit = params.value.limit ?? DEFAULT_PAGE
-          const contacts = yield* deps.store.contacts({
-            listId: params.value.listId === "" ? undefined : params.value.listId,
-            limit,
-            ...(params.value.cursor !== undefined ? { cursor: params.value.cursor } : {}),
-          })
-          const last = contacts[contacts.length - 1]
-          return HttpServerResponse.unsafeJson({
-            contacts,
-            nextCursor: contacts.length === limit && last !== undefined ? last.contactId : null,
-          })
-        }),
+        guarded(
+          Effect.gen(function* () {
+            const params = yield* HttpServerRequest.schemaSearchParams(PageParams).pipe(Effect.option)
+            if (Option.isNone(params)) {
+              return HttpServerResponse.unsafeJson(
+                { message: "cursor must be a contactId and limit between 1 and 1000" },
+                { status: 400 },
+              )
+            }
+            const limit = params.value.limit ?? DEFAULT_PAGE
+            const contacts = yield* deps.store.contacts({
+              listId: params.value.listId === "" ? undefined : params.value.listId,
+              limit,
+              ...(params.value.cursor !== undefined ? { cursor: params.value.cursor } : {}),
+            })
+            const last = contacts[contacts.length - 1]
+            return HttpServerResponse.unsafeJson({
+              contacts,
+              nextCursor: contacts.length === limit && last !== undefined ? last.contactId : null,
+            })
+          }),
+        ),
       ),
       router.get(
         "/sandbox/batches/:batchId",
-        Effect.gen(function* () {
-          const { batchId } = yield* HttpRouter.schemaPathParams(Schema.Struct({ batchId: Schema.String }))
-          const batch = yield* deps.store.batch(batchId)
-          return batch === undefined ? notFound(`no batch ${batchId}`) : HttpServerResponse.unsafeJson(batch)
-        }),
+        guarded(
+          Effect.gen(function* () {
+            const { batchId } = yield* HttpRouter.schemaPathParams(Schema.Struct({ batchId: Schema.String }))
+            const batch = yield* deps.store.batch(batchId)
+            return batch === undefined
+              ? notFound(`no batch ${batchId}`)
+              : HttpServerResponse.unsafeJson(batch)
+          }),
+        ),
       ),
       router.get(
         "/sandbox/stats",
-        Effect.map(deps.stats, (stats) => HttpServerResponse.unsafeJson(stats)),
+        guarded(Effect.map(deps.stats, (stats) => HttpServerResponse.unsafeJson(stats))),
       ),
-      router.post("/sandbox/reset", Effect.as(deps.reset, HttpServerResponse.empty({ status: 204 }))),
+      router.post(
+        "/sandbox/reset",
+        guarded(Effect.as(deps.reset, HttpServerResponse.empty({ status: 204 }))),
+      ),
     ]),
   )
+}
 
 /** Counts every `POST /contacts/batch` response by status (connections destroyed on purpose are counted where they happen). */
 const countRequests =
