@@ -109,6 +109,12 @@ const upsert = (deps: Deps, request: HttpServerRequest.HttpServerRequest) =>
     if (!Body.isJsonContentType(request.headers["content-type"])) {
       return yield* badRequest("the content type must be application/json")
     }
+    const invalidAt = Body.firstInvalidUtf8(body.bytes)
+    if (invalidAt !== undefined) {
+      return yield* badRequest(
+        `the body is not valid UTF-8, as JSON must be: the byte 0x${body.bytes[invalidAt]!.toString(16).padStart(2, "0")} at offset ${invalidAt} is not part of a valid UTF-8 character`,
+      )
+    }
     let json: unknown
     try {
       json = JSON.parse(body.bytes.toString("utf8"))
