@@ -52,9 +52,23 @@ export interface Page {
   readonly limit: number
 }
 
+/** The key by which a contact of a batch reaches a stored contact. */
+export type MatchedBy = "contactId" | "email" | "mobileNumber"
+
+/** The stored contact that a contact of a batch reaches, and by which key. */
+export interface StoredMatch {
+  readonly contactId: number
+  readonly by: MatchedBy
+}
+
 export interface ContactStore {
-  /** The contactIds of `ids` that no stored contact has. */
-  readonly missingIds: (ids: ReadonlyArray<number>) => Effect.Effect<ReadonlyArray<number>, SqlError.SqlError>
+  /**
+   * For each contact of the request, the stored contact it reaches now, by the matching rule
+   * (`undefined`: none; it would be inserted, or skipped for a contactId no contact has).
+   */
+  readonly matchStored: (
+    request: BatchRequest.BatchRequest,
+  ) => Effect.Effect<ReadonlyArray<StoredMatch | undefined>, SqlError.SqlError>
   /** Matches and writes a batch's contacts; its report names each contact's outcome. */
   readonly apply: (
     request: BatchRequest.BatchRequest,
@@ -87,25 +101,55 @@ const flag = (value: boolean | null | undefined): number | null | undefined =>
 const emailKey = (listId: string, email: string) => `${listId}\u0000${email.toLowerCase()}`
 const mobileKey = (listId: string, code: number, mobile: number) => `${listId}\u0000${code}\u0000${mobile}`
 
-/** Stored contacts by contactId, and by email and by mobile within their list (the lowest contactId first). */
+const emailKeyOf = (row: ContactRow) =>
+  row.email_lower === null ? undefined : emailKey(row.list_id, row.email_lower)
+const mobileKeyOf = (row: ContactRow) =>
+  row.mobile_country_code === null || row.mobile_number === null
+    ? undefined
+    : mobileKey(row.list_id, row.mobile_country_code, row.mobile_number)
+
+/**
+ * Contacts by contactId, and by email and by mobile within their list, always in their latest
+ * version: a contact of the batch that changed a stored contact is seen changed by the contacts
+ * after it (a key the contact no longer has no longer reaches it).
+ */
 class ContactIndex {
   readonly byId = new Map<number, ContactRow>()
-  readonly byEmail = new Map<string, ContactRow>()
-  readonly byMobile = new Map<string, ContactRow>()
+  /** Every contactId that has had the key; `lowest` keeps those that still have it. */
+  private readonly idsByEmail = new Map<string, Set<number>>()
+  private readonly idsByMobile = new Map<string, Set<number>>()
 
   add(row: ContactRow) {
     this.byId.set(row.id, row)
-    if (row.email_lower !== null) {
-      const key = emailKey(row.list_id, row.email_lower)
-      const known = this.byEmail.get(key)
-      if (known === undefined || known.id > row.id) this.byEmail.set(key, row)
-    }
-    if (row.mobile_country_code !== null && row.mobile_number !== null) {
-      const key = mobileKey(row.list_id, row.mobile_country_code, row.mobile_number)
-      const known = this.byMobile.get(key)
-      if (known === undefined || known.id > row.id) this.byMobile.set(key, row)
-    }
+    remember(this.idsByEmail, emailKeyOf(row), row.id)
+    remember(this.idsByMobile, mobileKeyOf(row), row.id)
   }
+
+  /** The contact with this email key (the lowest contactId when several have it). */
+  byEmail(key: string): ContactRow | undefined {
+    return this.lowest(this.idsByEmail.get(key), (row) => emailKeyOf(row) === key)
+  }
+
+  /** The contact with this mobile key (the lowest contactId when several have it). */
+  byMobile(key: string): ContactRow | undefined {
+    return this.lowest(this.idsByMobile.get(key), (row) => mobileKeyOf(row) === key)
+  }
+
+  private lowest(ids: ReadonlySet<number> | undefined, hasKey: (row: ContactRow) => boolean) {
+    let found: ContactRow | undefined
+    for (const id of ids ?? []) {
+      const row = this.byId.get(id)
+      if (row !== undefined && hasKey(row) && (found === undefined || row.id < found.id)) found = row
+    }
+    return found
+  }
+}
+
+const remember = (ids: Map<string, Set<number>>, key: string | undefined, id: number) => {
+  if (key === undefined) return
+  const known = ids.get(key)
+  if (known === undefined) ids.set(key, new Set([id]))
+  else known.add(id)
 }
 
 /** Mobiles matter only for contacts that neither a contactId nor an email matched. */
@@ -113,20 +157,28 @@ const mobilesToMatch = (request: BatchRequest.BatchRequest, index: ContactIndex)
   request.createUpdateContacts.flatMap((c) =>
     c.mobileNumber != null &&
     c.contactId == null &&
-    (c.email == null || !index.byEmail.has(emailKey(contactListId(request, c) ?? "", c.email)))
+    (c.email == null || index.byEmail(emailKey(contactListId(request, c) ?? "", c.email)) === undefined)
       ? [c.mobileNumber]
       : [],
   )
 
-/** The stored contact `contact` updates, if any. */
-const match = (index: ContactIndex, contact: Contact.Contact, listId: string): ContactRow | undefined => {
-  if (contact.contactId != null) return index.byId.get(contact.contactId)
-  let existing: ContactRow | undefined
-  if (contact.email != null) existing = index.byEmail.get(emailKey(listId, contact.email))
-  if (existing === undefined && contact.mobileCountryCode != null && contact.mobileNumber != null) {
-    existing = index.byMobile.get(mobileKey(listId, contact.mobileCountryCode, contact.mobileNumber))
+/** The contact `contact` updates, if any, and by which key. */
+const match = (
+  index: ContactIndex,
+  contact: Contact.Contact,
+  listId: string,
+): { readonly row: ContactRow; readonly by: MatchedBy } | undefined => {
+  if (contact.contactId != null) {
+    const row = index.byId.get(contact.contactId)
+    return row && { row, by: "contactId" }
   }
-  return existing
+  const byEmail = contact.email != null ? index.byEmail(emailKey(listId, contact.email)) : undefined
+  if (byEmail !== undefined) return { row: byEmail, by: "email" }
+  const byMobile =
+    contact.mobileCountryCode != null && contact.mobileNumber != null
+      ? index.byMobile(mobileKey(listId, contact.mobileCountryCode, contact.mobileNumber))
+      : undefined
+  return byMobile && { row: byMobile, by: "mobileNumber" }
 }
 
 /**
@@ -147,7 +199,7 @@ const resolve = (
   const results: Array<BatchReport.ContactResult> = []
   request.createUpdateContacts.forEach((contact, i) => {
     const listId = contactListId(request, contact) ?? ""
-    const existing = match(index, contact, listId)
+    const existing = match(index, contact, listId)?.row
     if (contact.contactId != null && existing === undefined) {
       const id = String(contact.contactId)
       tally.skipped.push(id)
@@ -280,7 +332,8 @@ export const make = (cat: Catalogue): Effect.Effect<ContactStore, SqlError.SqlEr
         { discard: true },
       )
 
-    const apply: ContactStore["apply"] = (request, batchId, now) =>
+    /** The stored contacts that the request's contacts may reach, by contactId, email or mobile. */
+    const load = (request: BatchRequest.BatchRequest) =>
       Effect.gen(function* () {
         const contacts = request.createUpdateContacts
         const index = new ContactIndex()
@@ -301,6 +354,12 @@ export const make = (cat: Catalogue): Effect.Effect<ContactStore, SqlError.SqlEr
           mobilesToMatch(request, index),
           (part) => sql<ContactRow>`SELECT * FROM contacts WHERE mobile_number IN ${sql.in(part)}`,
         )
+        return index
+      })
+
+    const apply: ContactStore["apply"] = (request, batchId, now) =>
+      Effect.gen(function* () {
+        const index = yield* load(request)
         const [max] = yield* sql<{ id: number | null }>`SELECT max(id) AS id FROM contacts`
         const firstNewId = Math.max(FIRST_CONTACT_ID, (max?.id ?? 0) + 1)
         const { report, writes } = resolve(cat, request, index, batchId, firstNewId, now)
@@ -309,15 +368,11 @@ export const make = (cat: Catalogue): Effect.Effect<ContactStore, SqlError.SqlEr
       })
 
     return {
-      missingIds: (ids) =>
-        Effect.forEach(
-          Arr.chunksOf(ids, IN_CHUNK),
-          (part) => sql<{ id: number }>`SELECT id FROM contacts WHERE id IN ${sql.in(part)}`,
-          { concurrency: 1 },
-        ).pipe(
-          Effect.map((parts) => {
-            const found = new Set(parts.flat().map((row) => row.id))
-            return ids.filter((id) => !found.has(id))
+      matchStored: (request) =>
+        Effect.map(load(request), (index) =>
+          request.createUpdateContacts.map((contact) => {
+            const found = match(index, contact, contactListId(request, contact) ?? "")
+            return found && { contactId: found.row.id, by: found.by }
           }),
         ),
       apply,

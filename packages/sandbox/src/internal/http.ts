@@ -135,15 +135,22 @@ const upsert = (deps: Deps, request: HttpServerRequest.HttpServerRequest) =>
         errors: invalid,
       })
     }
+    const matches = yield* deps.store.matchStored(batch)
     const conflicts = Validate.conflicts(batch)
+    const conflicting = new Set(conflicts.map((problem) => problem.index))
+    conflicts.push(
+      ...Validate.sameStoredContact(matches).filter((problem) => !conflicting.has(problem.index)),
+    )
     if (conflicts.length > 0) {
+      conflicts.sort((a, b) => a.index - b.index)
       return yield* new ApiError.Conflict({
         message: "some contacts of the batch resolve to the same CRM contact; nothing was applied",
         errors: conflicts,
       })
     }
-    const ids = batch.createUpdateContacts.flatMap((c) => (c.contactId != null ? [c.contactId] : []))
-    const missing = yield* deps.store.missingIds(ids)
+    const missing = batch.createUpdateContacts.flatMap((contact, i) =>
+      contact.contactId != null && matches[i] === undefined ? [contact.contactId] : [],
+    )
     const batchId = crypto.randomUUID()
     yield* deps.store.enqueue({ batchId, request: batch, acceptedAt: yield* Clock.currentTimeMillis })
     yield* deps.wake

@@ -12,7 +12,7 @@ import * as ContactStore from "./contactStore.js"
 import type { Catalogue } from "./validate.js"
 
 export type { StoredBatch, WebhookState } from "./batchStore.js"
-export type { StoredContact, StoredProperty } from "./contactStore.js"
+export type { MatchedBy, StoredContact, StoredMatch, StoredProperty } from "./contactStore.js"
 
 /** What the store holds: contacts, batches by state, and batches by the state of their webhook. */
 export interface Counts extends BatchStore.BatchCounts {
@@ -20,8 +20,8 @@ export interface Counts extends BatchStore.BatchCounts {
 }
 
 export interface Store {
-  /** The contactIds of `ids` that no stored contact has. */
-  readonly missingIds: ContactStore.ContactStore["missingIds"]
+  /** For each contact of a request, the stored contact it reaches now, and by which key. */
+  readonly matchStored: ContactStore.ContactStore["matchStored"]
   readonly enqueue: BatchStore.BatchStore["enqueue"]
   /** The oldest queued batch, if any. */
   readonly nextQueued: BatchStore.BatchStore["nextQueued"]
@@ -62,7 +62,7 @@ export const make = (cat: Catalogue): Effect.Effect<Store, SqlError.SqlError, Sq
       }).pipe(sql.withTransaction)
 
     return {
-      missingIds: contacts.missingIds,
+      matchStored: contacts.matchStored,
       enqueue: batches.enqueue,
       nextQueued: batches.nextQueued,
       apply,
