@@ -243,6 +243,35 @@ describe("contactStore", () => {
       ),
   )
 
+  it.effect("a contact whose email an earlier contact of the batch took away is matched by its mobile", () =>
+    withStore((store) =>
+      Effect.gen(function* () {
+        yield* store.apply(
+          request({ email: "ann@example.com" }, { mobileCountryCode: 44, mobileNumber: 7700900123 }),
+          "b1",
+          "t1",
+        )
+        const report = yield* store.apply(
+          request(
+            { contactId: FIRST_ID, email: "ann@work.example.com" },
+            // When the batch was read, this email was Ann's; by its turn, only the mobile reaches a contact.
+            { email: "ann@example.com", mobileCountryCode: 44, mobileNumber: 7700900123, emailOptIn: true },
+          ),
+          "b2",
+          "t2",
+        )
+        expect(report.results).toEqual([
+          { index: 0, contactId: String(FIRST_ID), outcome: "updated" },
+          { index: 1, contactId: String(FIRST_ID + 1), outcome: "updated" },
+        ])
+        expect(yield* store.page({ limit: 10 })).toMatchObject([
+          { email: "ann@work.example.com" },
+          { email: "ann@example.com", mobileNumber: 7700900123, emailOptIn: true },
+        ])
+      }),
+    ),
+  )
+
   it.effect("matchStored: the stored contact each contact reaches and by which key, across chunks", () =>
     withStore((store) =>
       Effect.gen(function* () {

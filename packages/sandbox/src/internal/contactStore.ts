@@ -115,6 +115,10 @@ const mobileKeyOf = (row: ContactRow) =>
  */
 class ContactIndex {
   readonly byId = new Map<number, ContactRow>()
+  /** The mobile numbers whose stored contacts were read. */
+  readonly loadedMobiles = new Set<number>()
+  /** Mobile numbers a contact was matched by although their stored contacts were not read. */
+  readonly unreadMobiles = new Set<number>()
   /** Every contactId that has had the key; `lowest` keeps those that still have it. */
   private readonly idsByEmail = new Map<string, Set<number>>()
   private readonly idsByMobile = new Map<string, Set<number>>()
@@ -174,10 +178,9 @@ const match = (
   }
   const byEmail = contact.email != null ? index.byEmail(emailKey(listId, contact.email)) : undefined
   if (byEmail !== undefined) return { row: byEmail, by: "email" }
-  const byMobile =
-    contact.mobileCountryCode != null && contact.mobileNumber != null
-      ? index.byMobile(mobileKey(listId, contact.mobileCountryCode, contact.mobileNumber))
-      : undefined
+  if (contact.mobileCountryCode == null || contact.mobileNumber == null) return undefined
+  if (!index.loadedMobiles.has(contact.mobileNumber)) index.unreadMobiles.add(contact.mobileNumber)
+  const byMobile = index.byMobile(mobileKey(listId, contact.mobileCountryCode, contact.mobileNumber))
   return byMobile && { row: byMobile, by: "mobileNumber" }
 }
 
@@ -332,8 +335,11 @@ export const make = (cat: Catalogue): Effect.Effect<ContactStore, SqlError.SqlEr
         { discard: true },
       )
 
-    /** The stored contacts that the request's contacts may reach, by contactId, email or mobile. */
-    const load = (request: BatchRequest.BatchRequest) =>
+    /**
+     * The stored contacts that the request's contacts may reach, by contactId, email, or mobile
+     * (those of `mobiles`, and of the contacts that neither a contactId nor an email reaches).
+     */
+    const load = (request: BatchRequest.BatchRequest, mobiles: ReadonlyArray<number> = []) =>
       Effect.gen(function* () {
         const contacts = request.createUpdateContacts
         const index = new ContactIndex()
@@ -349,22 +355,32 @@ export const make = (cat: Catalogue): Effect.Effect<ContactStore, SqlError.SqlEr
           emails,
           (part) => sql<ContactRow>`SELECT * FROM contacts WHERE email_lower IN ${sql.in(part)}`,
         )
+        const toRead = [...new Set([...mobilesToMatch(request, index), ...mobiles])]
         yield* indexRows(
           index,
-          mobilesToMatch(request, index),
+          toRead,
           (part) => sql<ContactRow>`SELECT * FROM contacts WHERE mobile_number IN ${sql.in(part)}`,
         )
+        for (const mobile of toRead) index.loadedMobiles.add(mobile)
         return index
       })
 
     const apply: ContactStore["apply"] = (request, batchId, now) =>
       Effect.gen(function* () {
-        const index = yield* load(request)
         const [max] = yield* sql<{ id: number | null }>`SELECT max(id) AS id FROM contacts`
         const firstNewId = Math.max(FIRST_CONTACT_ID, (max?.id ?? 0) + 1)
-        const { report, writes } = resolve(cat, request, index, batchId, firstNewId, now)
-        yield* write(writes)
-        return report
+        // Mobiles are read only for contacts no email reaches; when an earlier contact of the batch
+        // takes an email away, a later one falls back on a mobile that was not read: read, redo.
+        let mobiles: ReadonlyArray<number> = []
+        for (;;) {
+          const index = yield* load(request, mobiles)
+          const { report, writes } = resolve(cat, request, index, batchId, firstNewId, now)
+          if (index.unreadMobiles.size === 0) {
+            yield* write(writes)
+            return report
+          }
+          mobiles = [...mobiles, ...index.unreadMobiles]
+        }
       })
 
     return {
