@@ -1,12 +1,15 @@
 /**
- * The sandbox's contacts (SQLite table `contacts`) and the CRM's matching rule: a contact with a
- * `contactId` updates that contact or is skipped; otherwise it updates the contact of its list
- * with the same email (any case), else the same mobile number, else it is inserted.
+ * The sandbox's contacts (SQLite table `contacts`), written by the CRM's matching rule
+ * (`contactIndex`): a contact updates the contact it reaches, else it is inserted, or skipped
+ * when its `contactId` reaches none.
  */
 import type { BatchReport, BatchRequest, Contact } from "@brainsync/core"
 import { SqlClient, type SqlError } from "@effect/sql"
 import { Array as Arr, Effect } from "effect"
+import { type ContactRow, ContactIndex, match, mobilesToMatch, type StoredMatch } from "./contactIndex.js"
 import { type Catalogue, contactListId, resolveProperty } from "./validate.js"
+
+export type { MatchedBy, StoredMatch } from "./contactIndex.js"
 
 /** New contacts get ids above 2^32, so that clients meet real int64 values. */
 const FIRST_CONTACT_ID = 4_294_967_296
@@ -52,15 +55,6 @@ export interface Page {
   readonly limit: number
 }
 
-/** The key by which a contact of a batch reaches a stored contact. */
-export type MatchedBy = "contactId" | "email" | "mobileNumber"
-
-/** The stored contact that a contact of a batch reaches, and by which key. */
-export interface StoredMatch {
-  readonly contactId: number
-  readonly by: MatchedBy
-}
-
 export interface ContactStore {
   /**
    * For each contact of the request, the stored contact it reaches now, by the matching rule
@@ -81,108 +75,9 @@ export interface ContactStore {
   readonly reset: Effect.Effect<void, SqlError.SqlError>
 }
 
-interface ContactRow {
-  id: number
-  list_id: string
-  email: string | null
-  email_lower: string | null
-  mobile_country_code: number | null
-  mobile_number: number | null
-  mobile_opt_in: number | null
-  email_opt_in: number | null
-  properties: string
-  created_at: string
-  updated_at: string
-}
-
 const bool = (value: number | null): boolean | null => (value === null ? null : value !== 0)
 const flag = (value: boolean | null | undefined): number | null | undefined =>
   value == null ? value : value ? 1 : 0
-const emailKey = (listId: string, email: string) => `${listId}\u0000${email.toLowerCase()}`
-const mobileKey = (listId: string, code: number, mobile: number) => `${listId}\u0000${code}\u0000${mobile}`
-
-const emailKeyOf = (row: ContactRow) =>
-  row.email_lower === null ? undefined : emailKey(row.list_id, row.email_lower)
-const mobileKeyOf = (row: ContactRow) =>
-  row.mobile_country_code === null || row.mobile_number === null
-    ? undefined
-    : mobileKey(row.list_id, row.mobile_country_code, row.mobile_number)
-
-/**
- * Contacts by contactId, and by email and by mobile within their list, always in their latest
- * version: a contact of the batch that changed a stored contact is seen changed by the contacts
- * after it (a key the contact no longer has no longer reaches it).
- */
-class ContactIndex {
-  readonly byId = new Map<number, ContactRow>()
-  /** The mobile numbers whose stored contacts were read. */
-  readonly loadedMobiles = new Set<number>()
-  /** Mobile numbers a contact was matched by although their stored contacts were not read. */
-  readonly unreadMobiles = new Set<number>()
-  /** Every contactId that has had the key; `lowest` keeps those that still have it. */
-  private readonly idsByEmail = new Map<string, Set<number>>()
-  private readonly idsByMobile = new Map<string, Set<number>>()
-
-  add(row: ContactRow) {
-    this.byId.set(row.id, row)
-    remember(this.idsByEmail, emailKeyOf(row), row.id)
-    remember(this.idsByMobile, mobileKeyOf(row), row.id)
-  }
-
-  /** The contact with this email key (the lowest contactId when several have it). */
-  byEmail(key: string): ContactRow | undefined {
-    return this.lowest(this.idsByEmail.get(key), (row) => emailKeyOf(row) === key)
-  }
-
-  /** The contact with this mobile key (the lowest contactId when several have it). */
-  byMobile(key: string): ContactRow | undefined {
-    return this.lowest(this.idsByMobile.get(key), (row) => mobileKeyOf(row) === key)
-  }
-
-  private lowest(ids: ReadonlySet<number> | undefined, hasKey: (row: ContactRow) => boolean) {
-    let found: ContactRow | undefined
-    for (const id of ids ?? []) {
-      const row = this.byId.get(id)
-      if (row !== undefined && hasKey(row) && (found === undefined || row.id < found.id)) found = row
-    }
-    return found
-  }
-}
-
-const remember = (ids: Map<string, Set<number>>, key: string | undefined, id: number) => {
-  if (key === undefined) return
-  const known = ids.get(key)
-  if (known === undefined) ids.set(key, new Set([id]))
-  else known.add(id)
-}
-
-/** Mobiles matter only for contacts that neither a contactId nor an email matched. */
-const mobilesToMatch = (request: BatchRequest.BatchRequest, index: ContactIndex): Array<number> =>
-  request.createUpdateContacts.flatMap((c) =>
-    c.mobileNumber != null &&
-    c.contactId == null &&
-    (c.email == null || index.byEmail(emailKey(contactListId(request, c) ?? "", c.email)) === undefined)
-      ? [c.mobileNumber]
-      : [],
-  )
-
-/** The contact `contact` updates, if any, and by which key. */
-const match = (
-  index: ContactIndex,
-  contact: Contact.Contact,
-  listId: string,
-): { readonly row: ContactRow; readonly by: MatchedBy } | undefined => {
-  if (contact.contactId != null) {
-    const row = index.byId.get(contact.contactId)
-    return row && { row, by: "contactId" }
-  }
-  const byEmail = contact.email != null ? index.byEmail(emailKey(listId, contact.email)) : undefined
-  if (byEmail !== undefined) return { row: byEmail, by: "email" }
-  if (contact.mobileCountryCode == null || contact.mobileNumber == null) return undefined
-  if (!index.loadedMobiles.has(contact.mobileNumber)) index.unreadMobiles.add(contact.mobileNumber)
-  const byMobile = index.byMobile(mobileKey(listId, contact.mobileCountryCode, contact.mobileNumber))
-  return byMobile && { row: byMobile, by: "mobileNumber" }
-}
 
 /**
  * Applies the request's contacts, in order, over the stored ones in `index` (which learns each
