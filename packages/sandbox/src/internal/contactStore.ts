@@ -9,8 +9,6 @@ import { Array as Arr, Effect } from "effect"
 import { type ContactRow, ContactIndex, match, mobilesToMatch, type StoredMatch } from "./contactIndex.js"
 import { type Catalogue, contactListId, resolveProperty } from "./validate.js"
 
-export type { MatchedBy, StoredMatch } from "./contactIndex.js"
-
 /** New contacts get ids above 2^32, so that clients meet real int64 values. */
 const FIRST_CONTACT_ID = 4_294_967_296
 const IN_CHUNK = 500

@@ -12,7 +12,7 @@ import * as ContactStore from "./contactStore.js"
 import type { Catalogue } from "./validate.js"
 
 export type { StoredBatch, WebhookState } from "./batchStore.js"
-export type { MatchedBy, StoredContact, StoredMatch, StoredProperty } from "./contactStore.js"
+export type { StoredContact, StoredProperty } from "./contactStore.js"
 
 /** What the store holds: contacts, batches by state, and batches by the state of their webhook. */
 export interface Counts extends BatchStore.BatchCounts {

@@ -5,7 +5,7 @@
 import { ApiError, BatchRequest, type Contact } from "@brainsync/core"
 import { Either, ParseResult, Schema } from "effect"
 import type { Fixtures } from "../Fixtures.js"
-import type { StoredMatch } from "./contactStore.js"
+import type { StoredMatch } from "./contactIndex.js"
 
 export const MAX_PROPERTY_VALUE_LENGTH = 4000
 const MAX_PROBLEMS = 1000
