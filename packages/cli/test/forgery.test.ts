@@ -39,7 +39,7 @@ const attackingProxy = (target: string) =>
         for (const [name, value] of Object.entries(request.headers))
           if (typeof value === "string" && name !== "host" && name !== "content-length") headers[name] = value
         void fetch(`${target}${request.url}`, {
-          method: request.method,
+          method: request.method ?? "GET",
           headers,
           ...(body.length > 0 ? { body } : {}),
         }).then(async (answer) => {

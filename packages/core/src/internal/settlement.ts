@@ -8,10 +8,14 @@
  * Each part is told to the results service at its 202 (`expect`), so that the service hands over
  * only a report that fits it (see `BatchResults.check`), the first one: its rows settle once, so a
  * later report for the batch cannot change them. A contactId is learned only for an `inserted` or
- * `updated` row, and only when no other row of the batch got the same one: rows the report
- * resolves to one contact are told as merged and learn nothing, so the next run sends them
- * without a contactId and the CRM matches them as it did, never one row's values to another
- * row's contact. The reports the service refused are told as `ReportsRefused`.
+ * `updated` row, and only when no other row of the batch got the same one: rows one report
+ * resolves to one contact are told as merged and learn nothing (a CRM refuses such a batch with a
+ * 409, so only a forgery that fits gives it), so the next run sends them without a contactId and
+ * the CRM matches them as it did, never one row's values to another row's contact. A row whose own
+ * report gives it the contact an earlier row of another key got (`RecentContacts`) is told as
+ * merged too, and learns it: the CRM confirmed each key's contact in its own report. (Rows of one
+ * email are told at admission already, so they are not told again.) The reports the service
+ * refused are told as `ReportsRefused`.
  *
  * A row's `done` flag is set with its terminal event, here as in `Deliver` and `Admission`, so a
  * stop settles only the rows that have none yet.
@@ -27,6 +31,7 @@ import type { Item } from "./batcher.js"
 import type { AcceptedPart, Fatal } from "./deliver.js"
 import type { Batch } from "./openBatches.js"
 import * as Pool from "./pool.js"
+import * as RecentContacts from "./recentContacts.js"
 
 export interface Settlement {
   /** Takes the parts of a batch that got their 202 on to their rows' outcomes. */
@@ -59,7 +64,7 @@ const accepted = (items: ReadonlyArray<Item>): ReadonlyArray<SettledRow> =>
   items.map((item) => ({ position: item.position, key: item.key, outcome: "accepted" }))
 
 /** The rows of `part` as its report tells them, the contactIds it taught, and the rows it merged. */
-const byReport = (part: AcceptedPart, report: BatchReport) => {
+const byReport = (part: AcceptedPart, report: BatchReport, recent: RecentContacts.RecentContacts) => {
   const byIndex = new Map(report.results.map((result) => [result.index, result]))
   const rowsOf = new Map<number, Array<Item>>()
   const rows = part.items.map((item, i): SettledRow => {
@@ -84,15 +89,25 @@ const byReport = (part: AcceptedPart, report: BatchReport) => {
   const learned: Array<LearnedId> = []
   const merged: Array<PassedRow> = []
   for (const [contactId, items] of rowsOf) {
-    if (items.length === 1) learned.push({ key: items[0]!.key, contactId })
-    else for (const item of items.slice(1)) merged.push({ position: item.position, key: item.key })
+    if (items.length === 1) {
+      const item = items[0]!
+      learned.push({ key: item.key, contactId })
+      const email = comparable(item.contact.email)
+      const earlier = recent.claim(contactId, { key: item.key, email })
+      if (earlier !== undefined && (email === undefined || earlier.email !== email))
+        merged.push({ position: item.position, key: item.key })
+    } else for (const item of items.slice(1)) merged.push({ position: item.position, key: item.key })
   }
   return { rows, learned, merged }
 }
 
+const comparable = (email: string | null | undefined) =>
+  email == null ? undefined : email.trim().toLowerCase()
+
 export const make = (config: Config): Effect.Effect<Settlement> =>
   Effect.gen(function* () {
     const { emit, results, recordContactIds } = config
+    const recent = RecentContacts.make()
 
     // The per-batch path is built from combinators, not `Effect.gen`: a generator per batch kept
     // the batch's rows reachable after it was done (see `Deliver.send`).
@@ -110,7 +125,7 @@ export const make = (config: Config): Effect.Effect<Settlement> =>
           })
 
     const applyReport = (part: AcceptedPart, report: BatchReport) => {
-      const { rows, learned, merged } = byReport(part, report)
+      const { rows, learned, merged } = byReport(part, report, recent)
       const settled =
         merged.length === 0
           ? settle(part.batch, part.items, rows)
