@@ -49,6 +49,14 @@ describe("runLayers: the sink and the webhook receiver a configuration asks for"
               createUpdateContacts: [{ email: "layers@example.com" }],
               webHookUrl: results.value.webHookUrl,
             })
+            // The receiver takes only the report of a batch it was told, as Sync.run tells it.
+            yield* (
+              results.value.expect?.({
+                batchId: accepted.data.batchId,
+                listId: sandbox.listId,
+                contactIds: [undefined],
+              }) ?? Effect.void
+            )
             return yield* results.value.await(accepted.data.batchId, "10 seconds")
           }),
           config,
