@@ -291,8 +291,8 @@ const pipeline = <E, R>(
   mode: Mode,
 ): Effect.Effect<SyncReport.SyncReport, SyncError, ContactSink | R> =>
   Effect.gen(function* () {
-    const sink = yield* ContactSink
     const results = Option.getOrUndefined(yield* BatchResults.optional)
+    const sink = Settlement.announcing(yield* ContactSink, results)
     const batchSize = options.batchSize ?? RECOMMENDED_BATCH_SIZE
     const concurrency = options.concurrency ?? 4
     const accumulator = SyncReport.accumulator(options.name, options.keep ?? SyncReport.DEFAULT_KEEP)
@@ -325,7 +325,6 @@ const pipeline = <E, R>(
     const settlement = yield* Settlement.make({
       emit,
       results,
-      listId: options.mapping.config.listId ?? null,
       resultsTimeout: options.resultsTimeout ?? "5 minutes",
       resultsConcurrency: options.resultsConcurrency ?? 64,
       recordContactIds: steps?.recordContactIds,

@@ -5,8 +5,9 @@
  * `updated`, `skipped`, or `accepted` when the report names no result for the row or never comes),
  * giving the contactIds learned to the ledger first.
  *
- * Each part is told to the results service at its 202 (`expect`), so that the service hands over
- * only a report that fits it (see `BatchResults.check`), the first one: its rows settle once, so a
+ * Each request is told to the results service at its 202 (`announcing`: the sink's answer, before
+ * anything else, so that a report the CRM posts at once finds its batch), so that the service
+ * hands over only a report that fits it (see `BatchResults.check`), the first one: its rows settle once, so a
  * later report for the batch cannot change them. A contactId is learned only for an `inserted` or
  * `updated` row, and only when no other row of the batch got the same one: rows one report
  * resolves to one contact are told as merged and learn nothing (a CRM refuses such a batch with a
@@ -22,6 +23,7 @@
  */
 import { Duration, Effect, Option } from "effect"
 import type { BatchReport } from "../BatchReport.js"
+import type { Service as Sink } from "../ContactSink.js"
 import type * as BatchResults from "../BatchResults.js"
 import { parseInt64Text } from "../Int64.js"
 import type { LearnedId } from "../Ledger.js"
@@ -52,8 +54,6 @@ export interface Settlement {
 export interface Config {
   readonly emit: (event: SyncEvent) => Effect.Effect<void>
   readonly results: BatchResults.Service | undefined
-  /** The list every request names (none by default): what a report must name too. */
-  readonly listId?: string | null | undefined
   readonly resultsTimeout: Duration.DurationInput
   readonly resultsConcurrency: number
   /** Gives the ledger the contactIds a report told; undefined without a ledger. */
@@ -162,15 +162,6 @@ export const make = (config: Config): Effect.Effect<Settlement> =>
         ),
       )
 
-    const expect = (results: BatchResults.Service, part: AcceptedPart): Effect.Effect<void> =>
-      results.expect === undefined
-        ? Effect.void
-        : results.expect({
-            batchId: part.batchId,
-            listId: config.listId ?? null,
-            contactIds: part.items.map((item) => item.contact.contactId ?? undefined),
-          })
-
     const pool =
       results === undefined
         ? undefined
@@ -200,16 +191,33 @@ export const make = (config: Config): Effect.Effect<Settlement> =>
 
     return {
       delivered:
-        results === undefined || awaiting === undefined
+        awaiting === undefined
           ? settleAccepted
-          : (parts) =>
-              Effect.forEach(parts, (part) => Effect.zipRight(expect(results, part), awaiting.offer(part)), {
-                discard: true,
-              }),
+          : (parts) => Effect.forEach(parts, awaiting.offer, { discard: true }),
       awaiting,
       afterStop,
     }
   })
+
+/**
+ * `sink`, telling `results` each request it got a 202 for (its batch id, list and contactIds as
+ * sent) as the answer comes; `sink` itself without a results service that checks.
+ */
+export const announcing = (sink: Sink, results: BatchResults.Service | undefined): Sink => {
+  const expect = results?.expect
+  if (expect === undefined) return sink
+  return {
+    ...sink,
+    upsert: (request) =>
+      Effect.tap(sink.upsert(request), (accepted) =>
+        expect({
+          batchId: accepted.data.batchId,
+          listId: request.listId ?? null,
+          contactIds: request.createUpdateContacts.map((contact) => contact.contactId ?? undefined),
+        }),
+      ),
+  }
+}
 
 const failed = (rows: ReadonlyArray<Unbatched>, error: string) =>
   rows.map((row) => ({ position: row.position, key: row.key, contact: row.contact, error }))
