@@ -20,16 +20,19 @@ interface SentContact {
   readonly contactId?: number
 }
 
-/** A proxy to `target` that forges a report on each 202 and keeps the requests and the forgeries' statuses. */
+/**
+ * A proxy to `target` that forges a report on each 202; it keeps the requests, and the status each
+ * forgery got (0 when it got no answer).
+ */
 const attackingProxy = (target: string) =>
   new Promise<{
     url: string
     server: Server
     sent: Array<ReadonlyArray<SentContact>>
-    forged: Array<number>
+    forged: Array<Promise<number>>
   }>((resolve) => {
     const sent: Array<ReadonlyArray<SentContact>> = []
-    const statuses: Array<number> = []
+    const statuses: Array<Promise<number>> = []
     const server = createServer((request, response) => {
       const chunks: Array<Buffer> = []
       request.on("data", (chunk: Buffer) => chunks.push(chunk))
@@ -51,7 +54,7 @@ const attackingProxy = (target: string) =>
             }
             sent.push(batch.createUpdateContacts)
             const { batchId } = (JSON.parse(text) as { data: { batchId: string } }).data
-            void fetch(batch.webHookUrl, {
+            const forgery = fetch(batch.webHookUrl, {
               method: "POST",
               headers: { "content-type": "application/json" },
               body: JSON.stringify({
@@ -66,7 +69,11 @@ const attackingProxy = (target: string) =>
                   outcome: "updated",
                 })),
               }),
-            }).then((forgery) => statuses.push(forgery.status))
+            }).then(
+              (answer) => answer.status,
+              () => 0,
+            )
+            statuses.push(forgery)
           }
           response.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "" })
           response.end(text)
@@ -118,8 +125,9 @@ describe("brainsync sync with forged webhook reports", () => {
     expect(batches).toBe(2)
     const report = JSON.parse(readFileSync(reportPath, "utf8")) as Record<string, unknown>
     expect(report).toMatchObject({ read: 150, inserted: 150, reportsRefused: batches, exitCode: 0 })
-    expect(proxy.forged.length).toBe(batches)
-    expect(proxy.forged.every((status) => status >= 400 && status < 500)).toBe(true)
+    const forged = await Promise.all(proxy.forged)
+    expect(forged.length).toBe(batches)
+    expect(forged.every((status) => status >= 400 && status < 500)).toBe(true)
 
     const stored = await Effect.runPromise(crm.service.contacts(crm.listId))
     const idOf = new Map(stored.map((contact) => [contact.email, Number(contact.contactId)]))
