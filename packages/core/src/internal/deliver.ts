@@ -191,7 +191,7 @@ const tooLarge = (
       })),
       "mapping",
     ),
-    rest.length === 0 ? Effect.succeed([]) : send(env, batch, rest),
+    rest.length === 0 ? Effect.succeed([]) : Effect.suspend(() => send(env, batch, rest)),
   )
 }
 
