@@ -14,7 +14,7 @@
  * @since 0.1.0
  * @module
  */
-import { mkdirSync } from "node:fs"
+import { existsSync, mkdirSync, statSync } from "node:fs"
 import { hostname } from "node:os"
 import { dirname } from "node:path"
 import { Ledger } from "@brainsync/core"
@@ -170,6 +170,8 @@ export const sqliteClient = (
         try: () => (path === ":memory:" ? undefined : mkdirSync(dirname(path), { recursive: true })),
         catch: (cause) => new Ledger.LedgerError({ message: `cannot create the folder of ${path}`, cause }),
       })
+      if (path !== ":memory:" && existsSync(path) && statSync(path).isDirectory())
+        return yield* new Ledger.LedgerError({ message: `cannot open the ledger ${path}: it is a folder` })
       const client = yield* SqliteClient.make({ filename: path }).pipe(
         Effect.catchAllDefect((cause) =>
           Effect.fail(

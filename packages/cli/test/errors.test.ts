@@ -98,6 +98,7 @@ describe("errors an operator meets", () => {
     })
 
     it("header: false without columns, and a delimiter of two characters", async () => {
+      const before = await requests()
       const dir = tempDir()
       writeCsv(dir, 3)
       const noColumns = writeConfig(dir, {
@@ -118,7 +119,7 @@ describe("errors an operator meets", () => {
         2,
         `${twoCharacters}: source.delimiter: expected one character (",", ";", "\\t", "|") or "auto"`,
       )
-      expect(await requests()).toBe(0)
+      expect(await requests()).toBe(before)
     })
 
     it("a file that is one line longer than the row limit says so, with the limit", async () => {
@@ -166,6 +167,25 @@ describe("errors an operator meets", () => {
   })
 
   describe("the state file", () => {
+    it("a folder as the state file, or one under a file, is refused before anything is sent", async () => {
+      const before = await requests()
+      const dir = tempDir()
+      writeCsv(dir, 3)
+      mkdirSync(join(dir, "state.db"))
+      const config = writeConfig(dir, { ...crmConfig(), name: "folder-state", state: "state.db" })
+      expectOneLine(
+        await run(["sync", "-c", config], withToken),
+        2,
+        `state: cannot open the ledger ${join(dir, "state.db")}: it is a folder`,
+      )
+      expectOneLine(
+        await run(["sync", "-c", config, "--state", join(dir, "contacts.csv", "state.db")], withToken),
+        2,
+        `state: cannot create the folder of ${join(dir, "contacts.csv", "state.db")}`,
+      )
+      expect(await requests()).toBe(before)
+    })
+
     it("a damaged page is found when the file is opened: named, what to do, exit 2, nothing sent", async () => {
       const dir = tempDir()
       writeCsv(dir, 300)

@@ -3,7 +3,7 @@ import * as CsvEncoding from "@brainsync/adapters-csv/CsvEncoding"
 import * as CsvSource from "@brainsync/adapters-csv/CsvSource"
 import type { SourceRow } from "@brainsync/core"
 import { Effect, Redacted, Stream } from "effect"
-import { createReadStream, existsSync } from "node:fs"
+import { createReadStream } from "node:fs"
 import type * as SyncConfig from "../SyncConfig.js"
 import * as Encoding from "./encoding.js"
 import * as Exit from "./exit.js"
@@ -135,7 +135,7 @@ const http = (config: typeof SyncConfig.HttpSourceConfig.Type): Effect.Effect<Op
 
 const sql = (config: typeof SyncConfig.SqlSourceConfig.Type): Effect.Effect<Opened, Exit.CliFailure> =>
   Effect.gen(function* () {
-    if (!existsSync(config.sqlite)) return yield* Exit.usage(`source.sqlite: no such file ${config.sqlite}`)
+    yield* InputFile.size(config.sqlite, "source.sqlite", "SQLite database")
     const SqlSource = yield* Effect.promise(() => import("@brainsync/adapters-sql/SqlSource"))
     const common = {
       cursor: config.cursor,
