@@ -42,6 +42,6 @@ export const Delimiter = Schema.String.pipe(
   Schema.filter((text) => text === "auto" || [...text].length === 1, {
     message: () => 'expected one character (",", ";", "\\t", "|") or "auto"',
     description: 'one character, or "auto"',
-    jsonSchema: { anyOf: [{ const: "auto" }, { minLength: 1, maxLength: 1 }] },
+    jsonSchema: { type: "string", anyOf: [{ const: "auto" }, { minLength: 1, maxLength: 1 }] },
   }),
 )
