@@ -82,6 +82,22 @@ describe("errors an operator meets", () => {
       }
     })
 
+    it("init --csv with a folder or a missing file", async () => {
+      const dir = tempDir()
+      mkdirSync(join(dir, "export.csv"))
+      const output = join(dir, "brainsync.json")
+      expectOneLine(
+        await run(["init", "--csv", join(dir, "export.csv"), "--output", output]),
+        2,
+        `--csv: cannot read the CSV file ${join(dir, "export.csv")}: it is a folder; give the CSV file itself`,
+      )
+      expectOneLine(
+        await run(["init", "--csv", join(dir, "nope.csv"), "--output", output]),
+        2,
+        `--csv: cannot read the CSV file ${join(dir, "nope.csv")}: no such file`,
+      )
+    })
+
     it("a CSV file the user may not read", async () => {
       const dir = sharedDir()
       const csv = writeCsv(dir, 3)
