@@ -46,6 +46,7 @@ const full = {
   state: ".brainsync/x.db",
   mode: "update-only",
   maxRejectRate: 0.05,
+  maxRequestBytes: 1_000_000,
   allowUnknownProperties: true,
 }
 
@@ -174,6 +175,10 @@ describe("the configuration file", () => {
       { ...valid, propertyIds: { nope: "company" } },
       { ...valid, $schema: 3 },
       { ...valid, colour: "blue" },
+      { ...valid, source: { kind: "csv", path: "a.csv", delimiter: "ab" } },
+      { ...valid, source: { kind: "csv", path: "a.csv", delimiter: "" } },
+      { ...valid, source: { kind: "csv", path: "a.csv", delimiter: "auto" } },
+      { ...valid, source: { kind: "csv", path: "a.csv", delimiter: "\t" } },
     ]
     for (const input of cases)
       expect({ input, valid: validate(input), errors: validate.errors }).toMatchObject({
