@@ -121,6 +121,9 @@ describe("brainsync sync with forged webhook reports", () => {
     expect(first.code).toBe(0)
     expect(first.stdout.split("\n")[0]).toMatch(/^progress: 100% .* 150 inserted/)
     expect(first.stdout).toMatch(/inserted\s+150/)
+    expect(first.stdout).toMatch(
+      / {2}refused\s+2 {2}webhook reports that did not fit their batch \(forged\?\): not applied\n/,
+    )
     const batches = proxy.sent.length
     expect(batches).toBe(2)
     const report = JSON.parse(readFileSync(reportPath, "utf8")) as Record<string, unknown>

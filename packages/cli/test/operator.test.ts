@@ -348,7 +348,7 @@ describe("what the data and the CRM say reaches the operator", () => {
     expect(firstLine(result.stdout)).toMatch(/^progress: 100% .* 13 read/)
     expect(result.stdout).toMatch(/ {2}warnings\s+1 {2}contactIds the CRM does not know\n/)
     expect(result.stdout).toMatch(
-      / {2}merged\s+1 {2}rows with another key but an earlier row's email: one contact in the CRM\n/,
+      / {2}merged\s+1 {2}rows with another key than an earlier row, but the same CRM contact\n/,
     )
     expect(readFileSync(rejects, "utf8").trim().split("\n").slice(1)).toEqual([
       "line 4,warning,contactId: the CRM does not know contactId 987654321,B1,987654321,bob@example.com,Bob",

@@ -119,11 +119,18 @@ const http = (config: typeof SyncConfig.HttpSourceConfig.Type): Effect.Effect<Op
         : "bearerEnv" in config.auth
           ? HttpSource.bearer(yield* secretFromEnv(config.auth.bearerEnv))
           : HttpSource.header(config.auth.header, yield* secretFromEnv(config.auth.valueEnv))
+    const refused = HttpSource.insecureAuth({
+      url: config.url,
+      auth,
+      allowInsecureAuth: config.allowInsecureAuth,
+    })
+    if (refused !== undefined) return yield* Exit.usage(`source.url: ${refused}`)
     const rows = HttpSource.make({
       url: config.url,
       pagination,
       items: config.items,
       auth,
+      allowInsecureAuth: config.allowInsecureAuth,
       headers: config.headers,
     })
     return {

@@ -79,6 +79,10 @@ export const HttpSourceConfig = Schema.Struct({
   ),
   pagination: field("How the next page is found.", Pagination),
   auth: optionalField("The secret, named by environment variable (never written in the file).", HttpAuth),
+  allowInsecureAuth: optionalField(
+    "Send auth's secret over plain http:// to a host that is not this machine (default false).",
+    Schema.Boolean,
+  ),
   headers: optionalField(
     "Headers sent with every request.",
     Schema.Record({ key: Schema.String, value: Schema.String }),

@@ -108,7 +108,7 @@ export const render = (report: SyncReport.SyncReport, options: Options): string 
   return `${lines.join("\n")}\n`
 }
 
-/** What the CRM dropped from rows it took, and rows it merged: not outcomes, so below the rows read. */
+/** What the CRM dropped from rows it took, rows it merged, reports refused: not outcomes, so below the rows read. */
 const notices = (report: SyncReport.SyncReport, style: Format.Style): ReadonlyArray<Row> => {
   const rows: Array<Row> = []
   if (report.warned > 0) {
@@ -130,7 +130,13 @@ const notices = (report: SyncReport.SyncReport, style: Format.Style): ReadonlyAr
     rows.push([
       Format.yellow(style, "merged"),
       Format.yellow(style, Format.count(report.merged)),
-      "rows with another key but an earlier row's email: one contact in the CRM",
+      "rows with another key than an earlier row, but the same CRM contact",
+    ])
+  if (report.reportsRefused > 0)
+    rows.push([
+      Format.red(style, "refused"),
+      Format.red(style, Format.count(report.reportsRefused)),
+      "webhook reports that did not fit their batch (forged?): not applied",
     ])
   return rows
 }
