@@ -41,6 +41,8 @@ export interface Front {
   readonly requests: Array<string>
   /** Called once a 202 reached the command. */
   onAccepted: ((sent: Sent) => void) | undefined
+  /** Called when a batch arrives; `"drop"` closes its connection without forwarding it. */
+  onArrival: ((sent: Sent) => "drop" | undefined) | undefined
   readonly close: () => Promise<void>
 }
 
@@ -101,6 +103,7 @@ export const start = async (
     sent,
     requests,
     onAccepted: undefined,
+    onArrival: undefined,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   }
   const server = createServer(async (incoming, response) => {
@@ -117,6 +120,10 @@ export const start = async (
         }
       : undefined
     if (record !== undefined) sent.push(record)
+    if (record !== undefined && front.onArrival?.(record) === "drop") {
+      response.socket?.destroy()
+      return
+    }
     if ("script" in target) {
       const scripted = target.script[Math.min(answered++, target.script.length - 1)]!
       if (record !== undefined && scripted.destroy !== true) {
