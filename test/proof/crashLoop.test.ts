@@ -125,13 +125,16 @@ describe("the crash loop", () => {
       for (let attempt = 0; ; attempt++) {
         const before = StateFile.read(state)
         const first = front.sent.length
-        let run: Started | undefined
         let killed = false
+        // Called by the hooks, on requests that come after the start below.
         const kill = () => {
-          if (!killed && run !== undefined) killed = run.child.kill("SIGKILL")
+          if (!killed) killed = run.child.kill("SIGKILL")
         }
         moment?.arm({ front, tunnel, kill })
-        run = start(["sync", "-c", "brainsync.json"], { cwd: dir, env: { MAINBRAINER_TOKEN: TOKEN } })
+        const run: Started = start(["sync", "-c", "brainsync.json"], {
+          cwd: dir,
+          env: { MAINBRAINER_TOKEN: TOKEN },
+        })
         const ran = await run.done
         front.onArrival = undefined
         front.onAccepted = undefined
@@ -188,7 +191,12 @@ describe("the crash loop", () => {
         ].join("\n"),
       )
       expect(killedAt.length, "kills that landed").toBeGreaterThanOrEqual(4)
-      expect(held).toEqual({ held: Contacts.expected(ROWS, "crash").names.size, missing: 0, extra: 0, wrong: 0 })
+      expect(held).toEqual({
+        held: Contacts.expected(ROWS, "crash").names.size,
+        missing: 0,
+        extra: 0,
+        wrong: 0,
+      })
       expect(resentRecorded, "contacts sent again after being recorded").toBe(0)
       expect(sentUnchanged, "contacts an unchanged run sent").toEqual([])
       expect(refusals, "restarts refused for the killed run's lease (its process is gone)").toBe(0)

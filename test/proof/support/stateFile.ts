@@ -21,7 +21,12 @@ const Sqlite = createRequire(fromSandbox.resolve("@effect/sql-sqlite-node"))("be
 
 const keysOf = (db: Database, table: string): ReadonlySet<string> => {
   try {
-    return new Set(db.prepare(`SELECT key FROM ${table}`).all().map((row) => row.key))
+    return new Set(
+      db
+        .prepare(`SELECT key FROM ${table}`)
+        .all()
+        .map((row) => row.key),
+    )
   } catch {
     return new Set() // the run was killed before it created its tables
   }

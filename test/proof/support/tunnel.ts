@@ -24,7 +24,10 @@ export const freePort = async (): Promise<number> => {
   return port
 }
 
-export const start = async (receiver: string, options: { readonly failFirst?: boolean } = {}): Promise<Tunnel> => {
+export const start = async (
+  receiver: string,
+  options: { readonly failFirst?: boolean } = {},
+): Promise<Tunnel> => {
   const seen = new Set<string>()
   const counts = { failed: 0, forwarded: 0 }
   const tunnel: Tunnel = {
