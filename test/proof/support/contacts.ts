@@ -1,7 +1,8 @@
 /**
  * The generated export of the soak and the crash loop, and what the CRM must hold after it: one
  * row in 200 has an invalid email (rejected), and one in 200 is followed by a later row with the
- * same key and a new name (the later one wins, the earlier is superseded).
+ * same key and a new name (the later one wins, the earlier is superseded). A next export renames
+ * the first `renamed` rows.
  */
 import { Effect } from "effect"
 import { createWriteStream } from "node:fs"
@@ -18,25 +19,27 @@ export interface Expected {
   readonly names: ReadonlyMap<string, string>
 }
 
-export const expected = (rows: number, tag: string, name = "Name"): Expected => {
+const nameOf = (i: number, renamed: number) => `${i <= renamed ? "Renamed" : "Name"} ${i}`
+
+export const expected = (rows: number, tag: string, renamed = 0): Expected => {
   const names = new Map<string, string>()
   let rejected = 0
   let superseded = 0
   for (let i = 1; i <= rows; i++) {
     if (i % 200 === 100) rejected++
-    else names.set(`person${i}@${tag}.example.com`, i % 200 === 1 ? `Later ${i}` : `${name} ${i}`)
+    else names.set(`person${i}@${tag}.example.com`, i % 200 === 1 ? `Later ${i}` : nameOf(i, renamed))
     if (i % 200 === 1) superseded++
   }
   return { read: rows + superseded, rejected, superseded, names }
 }
 
-export const write = async (path: string, rows: number, tag: string, name = "Name"): Promise<void> => {
+export const write = async (path: string, rows: number, tag: string, renamed = 0): Promise<void> => {
   const out = createWriteStream(path)
   out.write(`${HEADER}\n`)
   let buffer = ""
   for (let i = 1; i <= rows; i++) {
     const email = i % 200 === 100 ? `person${i}-at-${tag}` : `person${i}@${tag}.example.com`
-    buffer += `K${i},${email},${name} ${i},${i % 2 === 0 ? "yes" : "no"}\n`
+    buffer += `K${i},${email},${nameOf(i, renamed)},${i % 2 === 0 ? "yes" : "no"}\n`
     if (i % 200 === 1) buffer += `K${i},${email},Later ${i},yes\n`
     if (buffer.length > 1 << 16) {
       if (!out.write(buffer)) await once(out, "drain")
