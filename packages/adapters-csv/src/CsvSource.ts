@@ -96,27 +96,52 @@ async function* piecesOf(
     else for (let at = 0; at < piece.length; at += size) yield piece.subarray(at, at + size)
 }
 
-const readerFor = (options: Options): RowReader => {
+/**
+ * What is wrong with `options`, in one line naming the option, or `undefined` when they can be
+ * used: a program can refuse them before it starts (the stream fails with the same message).
+ *
+ * @example
+ * ```ts
+ * import { CsvSource } from "@brainsync/adapters-csv"
+ *
+ * CsvSource.optionsProblem({ header: false })
+ * // "header: false needs the column names in `columns`"
+ * ```
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const optionsProblem = (options: Options): string | undefined => {
   const quote = options.quote ?? '"'
   if (options.header === false && options.columns === undefined)
-    throw new FatalCsvError("header: false needs the column names in `columns`")
+    return "header: false needs the column names in `columns`"
   if (options.header !== false && options.columns !== undefined)
-    throw new FatalCsvError("`columns` names the fields of a file without header line: set header: false")
-  const delimiter =
-    options.delimiter === undefined || options.delimiter === "auto" ? undefined : options.delimiter
-  if (quote.length !== 1) throw new FatalCsvError(`the quote must be one character, not "${quote}"`)
+    return "`columns` names the fields of a file without header line: set header: false"
+  const delimiter = delimiterOf(options)
+  if (quote.length !== 1) return `the quote must be one character, not "${quote}"`
   if (options.escape !== undefined && options.escape.length !== 1)
-    throw new FatalCsvError(`the escape must be one character, not "${options.escape}"`)
+    return `the escape must be one character, not "${options.escape}"`
   if (delimiter !== undefined && (delimiter === "" || delimiter.includes(quote) || /[\r\n]/.test(delimiter)))
-    throw new FatalCsvError(`the delimiter cannot be empty, hold the quote or a line break: "${delimiter}"`)
+    return `the delimiter cannot be empty, hold the quote or a line break: "${delimiter}"`
   for (const [name, value] of [
     ["maxRowChars", options.maxRowChars],
     ["chunkSize", options.chunkSize],
   ] as const)
     if (value !== undefined && !(Number.isInteger(value) && value > 0))
-      throw new FatalCsvError(`${name} must be a whole number above 0, not ${value}`)
+      return `${name} must be a whole number above 0, not ${value}`
+  return undefined
+}
+
+/** The delimiter given, or `undefined` to detect it. */
+const delimiterOf = (options: Options): string | undefined =>
+  options.delimiter === undefined || options.delimiter === "auto" ? undefined : options.delimiter
+
+const readerFor = (options: Options): RowReader => {
+  const problem = optionsProblem(options)
+  if (problem !== undefined) throw new FatalCsvError(problem)
+  const quote = options.quote ?? '"'
   return new RowReader({
-    delimiter,
+    delimiter: delimiterOf(options),
     quote,
     escape: options.escape ?? quote,
     columns: options.header === false ? options.columns : undefined,

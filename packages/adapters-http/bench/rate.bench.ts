@@ -45,7 +45,12 @@ const RUNS = 3
 /** One 30-second run against a freshly reset sandbox: the sandbox's stats and the rate achieved. */
 const run = (sandbox: { readonly url: string; readonly listId: string }, sink: ContactSink.Service) =>
   Effect.gen(function* () {
-    yield* Effect.promise(() => fetch(`${sandbox.url}/sandbox/reset`, { method: "POST" }))
+    yield* Effect.promise(() =>
+      fetch(`${sandbox.url}/sandbox/reset`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${Sandbox.DEFAULT_TOKEN}` },
+      }),
+    )
     let sent = 0
     let accepted = 0
     const start = yield* Clock.currentTimeMillis
@@ -67,7 +72,9 @@ const run = (sandbox: { readonly url: string; readonly listId: string }, sink: C
     )
     const elapsed = ((yield* Clock.currentTimeMillis) - start) / 1000
     const stats = (yield* Effect.promise(() =>
-      fetch(`${sandbox.url}/sandbox/stats`).then((r) => r.json()),
+      fetch(`${sandbox.url}/sandbox/stats`, {
+        headers: { authorization: `Bearer ${Sandbox.DEFAULT_TOKEN}` },
+      }).then((r) => r.json()),
     )) as Stats
     return { sent, accepted, elapsed, stats, share: accepted / elapsed / LIMIT }
   })

@@ -14,7 +14,7 @@
  * @since 0.1.0
  * @module
  */
-import { mkdirSync } from "node:fs"
+import { existsSync, mkdirSync, statSync } from "node:fs"
 import { hostname } from "node:os"
 import { dirname } from "node:path"
 import { Ledger } from "@brainsync/core"
@@ -25,9 +25,11 @@ import { Context, Duration, Effect, Layer } from "effect"
 import { failed, listOf } from "./internal/columns.js"
 import * as DeadLetterRows from "./internal/deadLetterRows.js"
 import * as Entries from "./internal/entries.js"
+import * as Intact from "./internal/intact.js"
 import * as Lease from "./internal/lease.js"
 import * as Migrations from "./internal/migrations.js"
 import * as Runs from "./internal/runs.js"
+import * as SqlDefects from "./internal/sqlDefects.js"
 
 /**
  * How runs hold the lease, on any database.
@@ -36,7 +38,11 @@ import * as Runs from "./internal/runs.js"
  * @category models
  */
 export interface Options {
-  /** How long a lease lives without a heartbeat: a crashed run's lease is taken over after this. Default 30 seconds. */
+  /**
+   * How long a lease lives without a heartbeat: a crashed run's lease is taken over after this.
+   * Default 30 seconds. A run on the machine of a holder whose process is gone (killed, the
+   * machine restarted) takes the lease over at once.
+   */
   readonly leaseTtl?: Duration.DurationInput | undefined
   /** How often a running sync renews its lease; default a third of `leaseTtl`. */
   readonly leaseHeartbeat?: Duration.DurationInput | undefined
@@ -53,6 +59,12 @@ export interface Options {
 export interface SqliteOptions extends Options {
   /** How long a statement waits for another process's write lock before failing; default 5 seconds. */
   readonly busyTimeout?: Duration.DurationInput | undefined
+  /**
+   * Check the file's structure when it is opened (SQLite's `PRAGMA quick_check`), so that a damaged
+   * file fails the layer instead of being used: about 0.7 s for a ledger of a million rows (390 MB)
+   * in the page cache, more when it must be read from disk. Default `true`.
+   */
+  readonly checkOnOpen?: boolean | undefined
 }
 
 /**
@@ -82,6 +94,8 @@ const leaseSettings = (options: Options): Lease.Settings => {
   const ttlMillis = Duration.toMillis(Duration.decode(options.leaseTtl ?? "30 seconds"))
   return {
     owner: options.owner ?? `${hostname()} pid ${process.pid}`,
+    host: hostname(),
+    pid: process.pid,
     ttlMillis,
     heartbeatMillis: Math.max(
       1,
@@ -105,7 +119,7 @@ export const make = (
     const sql = yield* SqlClient.SqlClient
     yield* migrate
     const lease = leaseSettings(options)
-    const service: Service = {
+    return SqlDefects.service({
       lease: (target) =>
         Lease.acquire(target.sync, listOf(target), lease).pipe(
           Effect.provideService(SqlClient.SqlClient, sql),
@@ -113,8 +127,7 @@ export const make = (
       ...(yield* Entries.make),
       ...(yield* DeadLetterRows.make),
       ...(yield* Runs.make),
-    }
-    return service
+    })
   })
 
 /**
@@ -141,14 +154,15 @@ export const layer = (
   Layer.effect(Ledger.Ledger, make(options))
 
 /**
- * A `SqlClient` on a SQLite file (created with its folder if missing), in WAL mode with a busy timeout.
+ * A `SqlClient` on a SQLite file (created with its folder if missing), in WAL mode with a busy
+ * timeout; a file whose structure is damaged fails it (see `checkOnOpen`).
  *
  * @since 0.1.0
  * @category layers
  */
 export const sqliteClient = (
   path: string,
-  options: Pick<SqliteOptions, "busyTimeout"> = {},
+  options: Pick<SqliteOptions, "busyTimeout" | "checkOnOpen"> = {},
 ): Layer.Layer<SqlClient.SqlClient | SqliteClient.SqliteClient, Ledger.LedgerError> =>
   Layer.scopedContext(
     Effect.gen(function* () {
@@ -156,6 +170,8 @@ export const sqliteClient = (
         try: () => (path === ":memory:" ? undefined : mkdirSync(dirname(path), { recursive: true })),
         catch: (cause) => new Ledger.LedgerError({ message: `cannot create the folder of ${path}`, cause }),
       })
+      if (path !== ":memory:" && existsSync(path) && statSync(path).isDirectory())
+        return yield* new Ledger.LedgerError({ message: `cannot open the ledger ${path}: it is a folder` })
       const client = yield* SqliteClient.make({ filename: path }).pipe(
         Effect.catchAllDefect((cause) =>
           Effect.fail(
@@ -171,6 +187,7 @@ export const sqliteClient = (
           Effect.zipRight(client.unsafe("PRAGMA synchronous = NORMAL")),
           Effect.mapError(failed(`cannot open the ledger ${path}`)),
         )
+      if (options.checkOnOpen !== false && path !== ":memory:") yield* Intact.check(client, path)
       return Context.make(SqliteClient.SqliteClient, client).pipe(Context.add(SqlClient.SqlClient, client))
     }),
   ).pipe(Layer.provide(Reactivity.layer))

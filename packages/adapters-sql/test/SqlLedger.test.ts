@@ -118,7 +118,7 @@ describe("SqlLedger", () => {
           migration_id: number
         }>`SELECT migration_id FROM brainsync_migrations ORDER BY migration_id`
       }).pipe(Effect.provide(SqlLedger.sqliteClient(file)))
-      expect(applied.map((row) => row.migration_id)).toEqual([1, 2])
+      expect(applied.map((row) => row.migration_id)).toEqual([1, 2, 3])
     }),
   )
 

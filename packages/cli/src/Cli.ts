@@ -2,7 +2,7 @@
  * The `brainsync` command: `sync`, `demo`, `sandbox`, `retry`, `status` and `init`.
  * `main(argv)` runs it and gives the exit code: 0 every row ended in a non-failed outcome, 1 some
  * rows failed or the reject rate was exceeded, 2 a usage or configuration error, 3 the CRM
- * refused us (401 or 406).
+ * refused us (401 or 406), 4 another run of the sync holds the state file.
  *
  * Each command's work is loaded only when it runs (`internal/handlers/`), so `--version`, `--help`
  * and the light commands start without SQLite, the sandbox or an HTTP server.
@@ -51,13 +51,13 @@ export const command = Command.make("brainsync").pipe(
 )
 
 /**
- * The exit codes `main` gives: `OK` 0, `ROWS_FAILED` 1, `USAGE` 2, `REFUSED` 3; `CliFailure` is
- * the failure a command stops with, carrying its code and a one-line message.
+ * The exit codes `main` gives: `OK` 0, `ROWS_FAILED` 1, `USAGE` 2, `REFUSED` 3, `STATE_HELD` 4;
+ * `CliFailure` is the failure a command stops with, carrying its code and a one-line message.
  *
  * @since 0.1.0
  * @category exit codes
  */
-export { CliFailure, OK, REFUSED, ROWS_FAILED, USAGE } from "./internal/exit.js"
+export { CliFailure, OK, REFUSED, ROWS_FAILED, STATE_HELD, USAGE } from "./internal/exit.js"
 
 const cli = Command.run(command, { name: "brainsync", version: VERSION })
 

@@ -39,7 +39,9 @@ describe("brainsync demo, sandbox", () => {
         })
         child.on("close", (code) => reject(new Error(`the sandbox exited with ${code}: ${out}`)))
       })
-      const stats = await fetch(`${url}/sandbox/stats`)
+      const stats = await fetch(`${url}/sandbox/stats`, {
+        headers: { authorization: "Bearer sandbox-token" },
+      })
       expect(stats.status).toBe(200)
     } finally {
       child.kill("SIGINT")

@@ -174,6 +174,10 @@ describe("the configuration file", () => {
       { ...valid, propertyIds: { nope: "company" } },
       { ...valid, $schema: 3 },
       { ...valid, colour: "blue" },
+      { ...valid, source: { kind: "csv", path: "a.csv", delimiter: "ab" } },
+      { ...valid, source: { kind: "csv", path: "a.csv", delimiter: "" } },
+      { ...valid, source: { kind: "csv", path: "a.csv", delimiter: "auto" } },
+      { ...valid, source: { kind: "csv", path: "a.csv", delimiter: "\t" } },
     ]
     for (const input of cases)
       expect({ input, valid: validate(input), errors: validate.errors }).toMatchObject({

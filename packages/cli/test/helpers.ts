@@ -23,6 +23,8 @@ export interface RunOptions {
   readonly env?: Record<string, string | undefined>
   readonly input?: string
   readonly cwd?: string
+  /** Run as this user (the tests run as root here: an unprivileged user meets file permissions). */
+  readonly user?: { readonly uid: number; readonly gid: number } | undefined
 }
 
 /** Runs `command <args>` as a child process, with `env` over this process's (`undefined` removes a variable), and collects its output. */
@@ -34,7 +36,7 @@ export const runProcess = (
   new Promise((resolve, reject) => {
     const env: Record<string, string | undefined> = { ...process.env, ...options.env }
     for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name]
-    const child = spawn(command, args, { cwd: options.cwd ?? root, env, stdio: "pipe" })
+    const child = spawn(command, args, { cwd: options.cwd ?? root, env, stdio: "pipe", ...options.user })
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (piece) => (stdout += String(piece)))

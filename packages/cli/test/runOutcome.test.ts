@@ -1,5 +1,5 @@
 import { WebhookReceiverError } from "@brainsync/adapters-http/WebhookReceiver"
-import { SyncError, SyncReport } from "@brainsync/core"
+import { Ledger, SyncError, SyncReport } from "@brainsync/core"
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import * as Exit from "../src/internal/exit.js"
@@ -76,6 +76,25 @@ describe("runOutcome: a run's report, exit code and why", () => {
     expect(ending(Either.left(source))).toMatchObject({
       code: Exit.ROWS_FAILED,
       message: "the source failed: gone",
+    })
+  })
+
+  it("another run holding the state ends 4; a state file that failed says what it holds and what the next run does", () => {
+    expect(Verdict.codeOf(new SyncError.SyncError({ reason: "AlreadyRunning", message: "" }))).toBe(
+      Exit.STATE_HELD,
+    )
+    const partial = report({ read: 5000, accepted: 1200, inserted: 800, failed: 3000 })
+    const full = new SyncError.SyncError({
+      reason: "LedgerFailed",
+      message: "the ledger failed: cannot record the run: database or disk is full",
+      report: partial,
+      cause: new Ledger.LedgerError({ message: "cannot record an accepted batch: database or disk is full" }),
+    })
+    expect(ending(Either.left(full), { state: "/data/state.db" })).toEqual({
+      report: partial,
+      code: Exit.ROWS_FAILED,
+      message:
+        "the state file /data/state.db could not be used (cannot record an accepted batch: database or disk is full): it holds the 2,000 rows the CRM accepted in this run and those of earlier runs; the other rows are not recorded, and the next run sends them again once the file can be written (free disk space, or make it writable)",
     })
   })
 

@@ -208,14 +208,100 @@ describe("contactStore", () => {
       ),
   )
 
-  it.effect("missingIds: the ids no contact has, across chunks, in the order given", () =>
+  it.effect(
+    "a batch applies in order over its own results: a key a contact no longer has reaches it no more",
+    () =>
+      withStore((store) =>
+        Effect.gen(function* () {
+          yield* store.apply(request({ email: "ann@example.com" }), "b1", "t1")
+          const report = yield* store.apply(
+            request(
+              // Ann moves to a new address; the old one then belongs to no contact...
+              { contactId: FIRST_ID, email: "ann@work.example.com" },
+              { email: "ann@example.com", mobileCountryCode: 44, mobileNumber: 7700900123 },
+              // ...and the new one reaches Ann as the first left her.
+              { email: "ANN@work.example.com", emailOptIn: true },
+            ),
+            "b2",
+            "t2",
+          )
+          expect(report.results).toEqual([
+            { index: 0, contactId: String(FIRST_ID), outcome: "updated" },
+            { index: 1, contactId: String(FIRST_ID + 1), outcome: "inserted" },
+            { index: 2, contactId: String(FIRST_ID), outcome: "updated" },
+          ])
+          expect(yield* store.page({ limit: 10 })).toMatchObject([
+            {
+              contactId: String(FIRST_ID),
+              email: "ANN@work.example.com",
+              emailOptIn: true,
+              mobileNumber: null,
+            },
+            { contactId: String(FIRST_ID + 1), email: "ann@example.com", mobileNumber: 7700900123 },
+          ])
+        }),
+      ),
+  )
+
+  it.effect("a contact whose email an earlier contact of the batch took away is matched by its mobile", () =>
     withStore((store) =>
       Effect.gen(function* () {
-        yield* store.apply(request({ email: "a@example.com" }, { email: "b@example.com" }), "b1", "t1")
+        yield* store.apply(
+          request({ email: "ann@example.com" }, { mobileCountryCode: 44, mobileNumber: 7700900123 }),
+          "b1",
+          "t1",
+        )
+        const report = yield* store.apply(
+          request(
+            { contactId: FIRST_ID, email: "ann@work.example.com" },
+            // When the batch was read, this email was Ann's; by its turn, only the mobile reaches a contact.
+            { email: "ann@example.com", mobileCountryCode: 44, mobileNumber: 7700900123, emailOptIn: true },
+          ),
+          "b2",
+          "t2",
+        )
+        expect(report.results).toEqual([
+          { index: 0, contactId: String(FIRST_ID), outcome: "updated" },
+          { index: 1, contactId: String(FIRST_ID + 1), outcome: "updated" },
+        ])
+        expect(yield* store.page({ limit: 10 })).toMatchObject([
+          { email: "ann@work.example.com" },
+          { email: "ann@example.com", mobileNumber: 7700900123, emailOptIn: true },
+        ])
+      }),
+    ),
+  )
+
+  it.effect("matchStored: the stored contact each contact reaches and by which key, across chunks", () =>
+    withStore((store) =>
+      Effect.gen(function* () {
+        yield* store.apply(
+          request(
+            { email: "a@example.com" },
+            { email: "b@example.com", mobileCountryCode: 44, mobileNumber: 7700900123 },
+          ),
+          "b1",
+          "t1",
+        )
         const asked = [...Array.from({ length: 1199 }, (_, i) => i + 1), FIRST_ID + 1, FIRST_ID, 7]
-        const missing = yield* store.missingIds(asked)
-        expect(missing).toEqual([...Array.from({ length: 1199 }, (_, i) => i + 1), 7])
-        expect(yield* store.missingIds([])).toEqual([])
+        const matches = yield* store.matchStored(
+          request(
+            ...asked.map((contactId) => ({ contactId })),
+            { email: "A@example.com" },
+            { email: "new@example.com", mobileCountryCode: 44, mobileNumber: 7700900123 },
+            { email: "new@example.com" },
+          ),
+        )
+        expect(matches).toEqual([
+          ...Array.from({ length: 1199 }, () => undefined),
+          { contactId: FIRST_ID + 1, by: "contactId" },
+          { contactId: FIRST_ID, by: "contactId" },
+          undefined,
+          { contactId: FIRST_ID, by: "email" },
+          { contactId: FIRST_ID + 1, by: "mobileNumber" },
+          undefined,
+        ])
+        expect(yield* store.matchStored(request())).toEqual([])
       }),
     ),
   )

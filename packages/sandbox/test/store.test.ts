@@ -24,7 +24,12 @@ describe("store", () => {
             },
             acceptedAt: 0,
           })
-          expect(yield* store.missingIds([7])).toEqual([7])
+          expect(
+            yield* store.matchStored({
+              listId: Fixtures.DEFAULT_LIST_ID,
+              createUpdateContacts: [{ contactId: 7 }],
+            }),
+          ).toEqual([undefined])
           const applied = yield* store.apply("b1", 3000)
           expect(applied?.webHookUrl).toBe("http://localhost/h")
           expect(applied?.report).toMatchObject({

@@ -52,9 +52,21 @@ export const client = (sandbox: Sandbox.Service) => {
           body: typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body),
         }).then(toReply),
       ),
-    get: (path: string) => Effect.promise(() => fetch(`${sandbox.url}${path}`).then(toReply)),
-    postPath: (path: string) =>
-      Effect.promise(() => fetch(`${sandbox.url}${path}`, { method: "POST" }).then(toReply)),
+    /** GET with the sandbox's token unless `headers` replace it. */
+    get: (path: string, headers: Record<string, string> = {}) =>
+      Effect.promise(() =>
+        fetch(`${sandbox.url}${path}`, { headers: { authorization: `Bearer ${token}`, ...headers } }).then(
+          toReply,
+        ),
+      ),
+    /** POST without a body, with the sandbox's token unless `headers` replace it. */
+    postPath: (path: string, headers: Record<string, string> = {}) =>
+      Effect.promise(() =>
+        fetch(`${sandbox.url}${path}`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, ...headers },
+        }).then(toReply),
+      ),
   }
 }
 

@@ -16,6 +16,7 @@
 // Why: docs/performance.md, "The CSV fast pass".
 import type { SourceRow } from "@brainsync/core"
 import Papa from "papaparse"
+import { FatalCsvError } from "./columns.js"
 import * as Dialect from "./dialect.js"
 import { RowChecks } from "./rowChecks.js"
 
@@ -130,7 +131,12 @@ export class RowReader extends RowChecks {
         this.pendingLine = line
         return
       }
+      if (this.columns === undefined)
+        throw new FatalCsvError(
+          `line ${line}: the header line is longer than the limit of ${this.config.maxRowChars.toLocaleString("en-US")} characters (maxRowChars): is this a CSV file, with line breaks?`,
+        )
       // The unfinished row is longer than any row may be: an unclosed quote swallowing the file, most likely.
+      this.sawContent = true
       this.reject(
         line,
         `row is longer than ${this.config.maxRowChars} characters (an unclosed quote?)`,

@@ -70,9 +70,17 @@ const acceptedContacts = Effect.gen(function* () {
   )`
 })
 
+/** The lease's holder's machine and process: a run on the same machine takes over the lease of a holder whose process is gone. */
+const leaseHolderProcess = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE brainsync_leases ADD COLUMN host TEXT`
+  yield* sql`ALTER TABLE brainsync_leases ADD COLUMN pid BIGINT`
+})
+
 export const all = {
   "1_initial": initial,
   "2_accepted_contacts": acceptedContacts,
+  "3_lease_holder_process": leaseHolderProcess,
 } as const
 
 export const TABLE = "brainsync_migrations"

@@ -36,3 +36,12 @@ export const field = <S extends Schema.Schema.All>(description: string, schema: 
 /** An optional field, with its description. */
 export const optionalField = <S extends Schema.Schema.All>(description: string, schema: S) =>
   Schema.optional(schema).annotations({ description })
+
+/** A CSV delimiter: one character, or "auto" to detect it. */
+export const Delimiter = Schema.String.pipe(
+  Schema.filter((text) => text === "auto" || [...text].length === 1, {
+    message: () => 'expected one character (",", ";", "\\t", "|") or "auto"',
+    description: 'one character, or "auto"',
+    jsonSchema: { type: "string", anyOf: [{ const: "auto" }, { minLength: 1, maxLength: 1 }] },
+  }),
+)

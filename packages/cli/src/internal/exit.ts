@@ -8,6 +8,8 @@ export const ROWS_FAILED = 1
 export const USAGE = 2
 /** The CRM refused us (401 or 406): nothing more was sent. */
 export const REFUSED = 3
+/** Another run of the same sync holds the state file's lease: nothing was sent; run again when it is done. */
+export const STATE_HELD = 4
 
 /** Stops the command with `code`, printing `message` (one line) on standard error. */
 export class CliFailure extends Data.TaggedError("CliFailure")<{

@@ -18,6 +18,7 @@ import {
 import { Effect, Either, type Redacted, type Stream } from "effect"
 import type * as SyncConfig from "../SyncConfig.js"
 import * as Exit from "./exit.js"
+import * as OutputFile from "./outputFile.js"
 import type * as Progress from "./progress.js"
 import * as RejectRate from "./rejectRate.js"
 import * as Layers from "./runLayers.js"
@@ -166,16 +167,18 @@ export const run = (settings: Settings): Effect.Effect<Outcome, Exit.CliFailure>
         settings._tag === "Retry" ? "upsert" : settings.mode,
       )
       if (found.length > 0) return yield* Exit.usage(`${where}: ${found.join("; ")}`)
+      if (settings.reportPath !== undefined) yield* OutputFile.check("--report", settings.reportPath)
+      if (settings._tag !== "Retry" && settings.rejectsPath !== undefined)
+        yield* OutputFile.check("--rejects", settings.rejectsPath)
       const output = yield* Output.make(outputOptions(settings))
       const result = yield* output.whileRunning(Effect.either(start(settings, output)))
-      // The configuration turned out unusable once the run began (a mapped column the source lacks): nothing was sent.
-      if (
-        Either.isLeft(result) &&
-        result.left._tag === "SyncError" &&
-        result.left.reason === "InvalidConfig"
-      ) {
-        output.abandon()
-        return yield* Exit.usage(`${where}: ${result.left.message}`)
+      // The configuration turned out unusable once the run began (a mapped column the source lacks),
+      // or another run holds the state: nothing was sent, one line says why.
+      if (Either.isLeft(result) && result.left._tag === "SyncError") {
+        const { reason, message } = result.left
+        if (reason === "InvalidConfig" || reason === "AlreadyRunning") output.abandon()
+        if (reason === "InvalidConfig") return yield* Exit.usage(`${where}: ${message}`)
+        if (reason === "AlreadyRunning") return yield* new Exit.CliFailure({ code: Exit.STATE_HELD, message })
       }
       const ending = yield* Verdict.decide(
         Either.map(result, (ran) => ran.report),

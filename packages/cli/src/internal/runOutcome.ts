@@ -1,12 +1,14 @@
 /**
  * What a run's result means for the command: the report it ends with, the exit code, and why the
- * code is not 0 in one line. The policy: the CRM refusing us (401, 406) is 3; a configuration the
- * sink or the webhook receiver cannot use, or a property the CRM does not know, is 2; a failed
- * sync, a failed row, a reject rate above the limit or a file that could not be written is 1.
+ * code is not 0 in one line. The policy: the CRM refusing us (401, 406) is 3; another run holding
+ * the state file's lease is 4; a configuration the sink or the webhook receiver cannot use, or a
+ * property the CRM does not know, is 2; a failed sync, a failed row, a reject rate above the
+ * limit, a state file or another file that could not be written is 1.
  */
-import type { SyncError, SyncReport } from "@brainsync/core"
+import { Ledger, type SyncError, type SyncReport } from "@brainsync/core"
 import { Either } from "effect"
 import * as Exit from "./exit.js"
+import * as Format from "./format.js"
 import type { LayerError } from "./runLayers.js"
 
 /** A run's failure: the sync's own, or that of a layer the configuration made. */
@@ -26,7 +28,7 @@ export interface Context {
   readonly state: string | undefined
 }
 
-/** A stop's exit code: refused 3; a configuration that does not fit the source or the CRM 2; the rest 1. */
+/** A stop's exit code: refused 3; the state held by another run 4; a configuration that does not fit the source or the CRM 2; the rest 1. */
 export const codeOf = (error: SyncError.SyncError): number => {
   switch (error.reason) {
     case "Unauthorized":
@@ -35,20 +37,38 @@ export const codeOf = (error: SyncError.SyncError): number => {
     case "InvalidConfig":
     case "UnknownProperties":
       return Exit.USAGE
+    case "AlreadyRunning":
+      return Exit.STATE_HELD
     case "RejectRate":
     case "SourceFailed":
     case "LedgerFailed":
-    case "AlreadyRunning":
       return Exit.ROWS_FAILED
   }
 }
 
-const describe = (error: SyncError.SyncError): string =>
+/**
+ * A state file that failed during the run (a full disk, a file turned read-only): which file and
+ * why, what it holds (every batch the CRM accepted before), and what the next run does (sends the
+ * rest again: the CRM updates the contacts it already has).
+ */
+const stateFailed = (error: SyncError.SyncError, state: string, report: SyncReport.SyncReport): string => {
+  const why = error.cause instanceof Ledger.LedgerError ? error.cause.message : error.message
+  const recorded = report.inserted + report.updated + report.skipped + report.accepted
+  return (
+    `the state file ${state} could not be used (${why}): it holds the ${Format.count(recorded)} rows the CRM ` +
+    `accepted in this run and those of earlier runs; the other rows are not recorded, and the next run sends ` +
+    `them again once the file can be written (free disk space, or make it writable)`
+  )
+}
+
+const describe = (error: SyncError.SyncError, context: Context, report: SyncReport.SyncReport): string =>
   error.reason === "Unauthorized"
     ? `the CRM refused the token (401): ${error.message}`
     : error.reason === "NotAcceptable"
       ? `the CRM refused the request (406): ${error.message}`
-      : error.message
+      : error.reason === "LedgerFailed" && context.state !== undefined
+        ? stateFailed(error, context.state, report)
+        : error.message
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
 
@@ -73,11 +93,8 @@ export const decide = (
   if (Either.isRight(result)) return Either.right(judge(result.right, context))
   const error = result.left
   if (error._tag !== "SyncError") return Either.left(Exit.usage(error.message))
-  return Either.right({
-    report: error.report ?? context.counts(),
-    code: codeOf(error),
-    message: describe(error),
-  })
+  const report = error.report ?? context.counts()
+  return Either.right({ report, code: codeOf(error), message: describe(error, context, report) })
 }
 
 /** A file that could not be written turns a clean run into a failed one (exit 1). */

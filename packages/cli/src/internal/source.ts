@@ -3,10 +3,11 @@ import * as CsvEncoding from "@brainsync/adapters-csv/CsvEncoding"
 import * as CsvSource from "@brainsync/adapters-csv/CsvSource"
 import type { SourceRow } from "@brainsync/core"
 import { Effect, Redacted, Stream } from "effect"
-import { createReadStream, existsSync, statSync } from "node:fs"
+import { createReadStream } from "node:fs"
 import type * as SyncConfig from "../SyncConfig.js"
 import * as Encoding from "./encoding.js"
 import * as Exit from "./exit.js"
+import * as InputFile from "./inputFile.js"
 
 export interface Opened {
   readonly rows: Stream.Stream<SourceRow.SourceRow, SourceRow.SourceError>
@@ -55,10 +56,15 @@ const warnOnce = () => {
 
 const csv = (config: typeof SyncConfig.CsvSourceConfig.Type): Effect.Effect<Opened, Exit.CliFailure> =>
   Effect.gen(function* () {
-    const size = yield* Effect.try({
-      try: () => statSync(config.path).size,
-      catch: () => Exit.usage(`source.path: cannot read the CSV file ${config.path}`),
-    })
+    const options: CsvSource.Options = {
+      ...(config.delimiter !== undefined ? { delimiter: config.delimiter } : {}),
+      ...(config.encoding !== undefined ? { encoding: config.encoding } : {}),
+      ...(config.header !== undefined ? { header: config.header } : {}),
+      ...(config.columns !== undefined ? { columns: config.columns } : {}),
+    }
+    const problem = CsvSource.optionsProblem(options)
+    if (problem !== undefined) return yield* Exit.usage(`source: ${problem}`)
+    const size = yield* InputFile.size(config.path, "source.path", "CSV file")
     if (config.encoding === undefined) yield* mustBeUtf8(config.path)
     let bytes = 0
     const open = () => {
@@ -68,17 +74,7 @@ const csv = (config: typeof SyncConfig.CsvSourceConfig.Type): Effect.Effect<Open
       return stream
     }
     return {
-      rows: CsvSource.fromReadable(
-        open,
-        {
-          ...(config.delimiter !== undefined ? { delimiter: config.delimiter } : {}),
-          ...(config.encoding !== undefined ? { encoding: config.encoding } : {}),
-          ...(config.header !== undefined ? { header: config.header } : {}),
-          ...(config.columns !== undefined ? { columns: config.columns } : {}),
-          onWarning: warnOnce(),
-        },
-        config.path,
-      ),
+      rows: CsvSource.fromReadable(open, { ...options, onWarning: warnOnce() }, config.path),
       fraction: () => (size === 0 ? 1 : Math.min(1, bytes / size)),
       label: config.path,
     }
@@ -139,7 +135,7 @@ const http = (config: typeof SyncConfig.HttpSourceConfig.Type): Effect.Effect<Op
 
 const sql = (config: typeof SyncConfig.SqlSourceConfig.Type): Effect.Effect<Opened, Exit.CliFailure> =>
   Effect.gen(function* () {
-    if (!existsSync(config.sqlite)) return yield* Exit.usage(`source.sqlite: no such file ${config.sqlite}`)
+    yield* InputFile.size(config.sqlite, "source.sqlite", "SQLite database")
     const SqlSource = yield* Effect.promise(() => import("@brainsync/adapters-sql/SqlSource"))
     const common = {
       cursor: config.cursor,

@@ -3,14 +3,14 @@
  * database read in cursor order, told apart by `kind`. `SyncConfig` re-exports them.
  */
 import { Schema } from "effect"
-import { field, HttpUrl, optionalField, PositiveInt } from "./configFields.js"
+import { Delimiter, field, HttpUrl, optionalField, PositiveInt } from "./configFields.js"
 import { encodings } from "./encoding.js"
 
 /** A CSV file as the source. */
 export const CsvSourceConfig = Schema.Struct({
   kind: Schema.Literal("csv"),
   path: field("The CSV file; a relative path is relative to this file.", Schema.NonEmptyTrimmedString),
-  delimiter: optionalField('",", ";", "\\t", "|", or "auto" (default).', Schema.String),
+  delimiter: optionalField('",", ";", "\\t", "|" (any one character), or "auto" (default).', Delimiter),
   encoding: optionalField(
     "The file's encoding (default utf-8; brainsync init detects it): utf-8, utf-16le, utf-16be, latin1 (ISO-8859-1) or windows-1252 (Latin-1 as Windows and Excel write it).",
     Schema.Literal(...encodings),

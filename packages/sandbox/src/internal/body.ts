@@ -1,4 +1,5 @@
 /** Reading and checking the raw request: `Accept`, `Content-Type` and a size-limited body. */
+import { isUtf8 } from "node:buffer"
 import type * as Http from "node:http"
 import { Effect } from "effect"
 
@@ -19,6 +20,25 @@ export const acceptsJson = (accept: string | undefined): boolean => {
 
 export const isJsonContentType = (contentType: string | undefined): boolean =>
   contentType !== undefined && contentType.split(";")[0]!.trim().toLowerCase() === "application/json"
+
+/**
+ * The byte offset of the first byte that is not part of a valid UTF-8 character, or `undefined`
+ * when all of `bytes` is UTF-8. (Decoding replaces each invalid sequence with U+FFFD; the first
+ * U+FFFD that the body did not spell as the bytes EF BF BD is where it went wrong.)
+ */
+export const firstInvalidUtf8 = (bytes: Buffer): number | undefined => {
+  if (isUtf8(bytes)) return undefined
+  const text = bytes.toString("utf8")
+  let offset = 0
+  let from = 0
+  for (let at = text.indexOf("\uFFFD"); at !== -1; at = text.indexOf("\uFFFD", at + 1)) {
+    offset += Buffer.byteLength(text.slice(from, at))
+    if (bytes[offset] !== 0xef || bytes[offset + 1] !== 0xbf || bytes[offset + 2] !== 0xbd) return offset
+    offset += 3
+    from = at + 1
+  }
+  return undefined
+}
 
 export type Body =
   | { readonly _tag: "Body"; readonly bytes: Buffer }

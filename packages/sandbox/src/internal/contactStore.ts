@@ -1,11 +1,12 @@
 /**
- * The sandbox's contacts (SQLite table `contacts`) and the CRM's matching rule: a contact with a
- * `contactId` updates that contact or is skipped; otherwise it updates the contact of its list
- * with the same email (any case), else the same mobile number, else it is inserted.
+ * The sandbox's contacts (SQLite table `contacts`), written by the CRM's matching rule
+ * (`contactIndex`): a contact updates the contact it reaches, else it is inserted, or skipped
+ * when its `contactId` reaches none.
  */
 import type { BatchReport, BatchRequest, Contact } from "@brainsync/core"
 import { SqlClient, type SqlError } from "@effect/sql"
 import { Array as Arr, Effect } from "effect"
+import { type ContactRow, ContactIndex, match, mobilesToMatch, type StoredMatch } from "./contactIndex.js"
 import { type Catalogue, contactListId, resolveProperty } from "./validate.js"
 
 /** New contacts get ids above 2^32, so that clients meet real int64 values. */
@@ -53,8 +54,13 @@ export interface Page {
 }
 
 export interface ContactStore {
-  /** The contactIds of `ids` that no stored contact has. */
-  readonly missingIds: (ids: ReadonlyArray<number>) => Effect.Effect<ReadonlyArray<number>, SqlError.SqlError>
+  /**
+   * For each contact of the request, the stored contact it reaches now, by the matching rule
+   * (`undefined`: none; it would be inserted, or skipped for a contactId no contact has).
+   */
+  readonly matchStored: (
+    request: BatchRequest.BatchRequest,
+  ) => Effect.Effect<ReadonlyArray<StoredMatch | undefined>, SqlError.SqlError>
   /** Matches and writes a batch's contacts; its report names each contact's outcome. */
   readonly apply: (
     request: BatchRequest.BatchRequest,
@@ -67,67 +73,9 @@ export interface ContactStore {
   readonly reset: Effect.Effect<void, SqlError.SqlError>
 }
 
-interface ContactRow {
-  id: number
-  list_id: string
-  email: string | null
-  email_lower: string | null
-  mobile_country_code: number | null
-  mobile_number: number | null
-  mobile_opt_in: number | null
-  email_opt_in: number | null
-  properties: string
-  created_at: string
-  updated_at: string
-}
-
 const bool = (value: number | null): boolean | null => (value === null ? null : value !== 0)
 const flag = (value: boolean | null | undefined): number | null | undefined =>
   value == null ? value : value ? 1 : 0
-const emailKey = (listId: string, email: string) => `${listId}\u0000${email.toLowerCase()}`
-const mobileKey = (listId: string, code: number, mobile: number) => `${listId}\u0000${code}\u0000${mobile}`
-
-/** Stored contacts by contactId, and by email and by mobile within their list (the lowest contactId first). */
-class ContactIndex {
-  readonly byId = new Map<number, ContactRow>()
-  readonly byEmail = new Map<string, ContactRow>()
-  readonly byMobile = new Map<string, ContactRow>()
-
-  add(row: ContactRow) {
-    this.byId.set(row.id, row)
-    if (row.email_lower !== null) {
-      const key = emailKey(row.list_id, row.email_lower)
-      const known = this.byEmail.get(key)
-      if (known === undefined || known.id > row.id) this.byEmail.set(key, row)
-    }
-    if (row.mobile_country_code !== null && row.mobile_number !== null) {
-      const key = mobileKey(row.list_id, row.mobile_country_code, row.mobile_number)
-      const known = this.byMobile.get(key)
-      if (known === undefined || known.id > row.id) this.byMobile.set(key, row)
-    }
-  }
-}
-
-/** Mobiles matter only for contacts that neither a contactId nor an email matched. */
-const mobilesToMatch = (request: BatchRequest.BatchRequest, index: ContactIndex): Array<number> =>
-  request.createUpdateContacts.flatMap((c) =>
-    c.mobileNumber != null &&
-    c.contactId == null &&
-    (c.email == null || !index.byEmail.has(emailKey(contactListId(request, c) ?? "", c.email)))
-      ? [c.mobileNumber]
-      : [],
-  )
-
-/** The stored contact `contact` updates, if any. */
-const match = (index: ContactIndex, contact: Contact.Contact, listId: string): ContactRow | undefined => {
-  if (contact.contactId != null) return index.byId.get(contact.contactId)
-  let existing: ContactRow | undefined
-  if (contact.email != null) existing = index.byEmail.get(emailKey(listId, contact.email))
-  if (existing === undefined && contact.mobileCountryCode != null && contact.mobileNumber != null) {
-    existing = index.byMobile.get(mobileKey(listId, contact.mobileCountryCode, contact.mobileNumber))
-  }
-  return existing
-}
 
 /**
  * Applies the request's contacts, in order, over the stored ones in `index` (which learns each
@@ -147,7 +95,7 @@ const resolve = (
   const results: Array<BatchReport.ContactResult> = []
   request.createUpdateContacts.forEach((contact, i) => {
     const listId = contactListId(request, contact) ?? ""
-    const existing = match(index, contact, listId)
+    const existing = match(index, contact, listId)?.row
     if (contact.contactId != null && existing === undefined) {
       const id = String(contact.contactId)
       tally.skipped.push(id)
@@ -280,7 +228,11 @@ export const make = (cat: Catalogue): Effect.Effect<ContactStore, SqlError.SqlEr
         { discard: true },
       )
 
-    const apply: ContactStore["apply"] = (request, batchId, now) =>
+    /**
+     * The stored contacts that the request's contacts may reach, by contactId, email, or mobile
+     * (those of `mobiles`, and of the contacts that neither a contactId nor an email reaches).
+     */
+    const load = (request: BatchRequest.BatchRequest, mobiles: ReadonlyArray<number> = []) =>
       Effect.gen(function* () {
         const contacts = request.createUpdateContacts
         const index = new ContactIndex()
@@ -296,28 +248,40 @@ export const make = (cat: Catalogue): Effect.Effect<ContactStore, SqlError.SqlEr
           emails,
           (part) => sql<ContactRow>`SELECT * FROM contacts WHERE email_lower IN ${sql.in(part)}`,
         )
+        const toRead = [...new Set([...mobilesToMatch(request, index), ...mobiles])]
         yield* indexRows(
           index,
-          mobilesToMatch(request, index),
+          toRead,
           (part) => sql<ContactRow>`SELECT * FROM contacts WHERE mobile_number IN ${sql.in(part)}`,
         )
+        for (const mobile of toRead) index.loadedMobiles.add(mobile)
+        return index
+      })
+
+    const apply: ContactStore["apply"] = (request, batchId, now) =>
+      Effect.gen(function* () {
         const [max] = yield* sql<{ id: number | null }>`SELECT max(id) AS id FROM contacts`
         const firstNewId = Math.max(FIRST_CONTACT_ID, (max?.id ?? 0) + 1)
-        const { report, writes } = resolve(cat, request, index, batchId, firstNewId, now)
-        yield* write(writes)
-        return report
+        // Mobiles are read only for contacts no email reaches; when an earlier contact of the batch
+        // takes an email away, a later one falls back on a mobile that was not read: read, redo.
+        let mobiles: ReadonlyArray<number> = []
+        for (;;) {
+          const index = yield* load(request, mobiles)
+          const { report, writes } = resolve(cat, request, index, batchId, firstNewId, now)
+          if (index.unreadMobiles.size === 0) {
+            yield* write(writes)
+            return report
+          }
+          mobiles = [...mobiles, ...index.unreadMobiles]
+        }
       })
 
     return {
-      missingIds: (ids) =>
-        Effect.forEach(
-          Arr.chunksOf(ids, IN_CHUNK),
-          (part) => sql<{ id: number }>`SELECT id FROM contacts WHERE id IN ${sql.in(part)}`,
-          { concurrency: 1 },
-        ).pipe(
-          Effect.map((parts) => {
-            const found = new Set(parts.flat().map((row) => row.id))
-            return ids.filter((id) => !found.has(id))
+      matchStored: (request) =>
+        Effect.map(load(request), (index) =>
+          request.createUpdateContacts.map((contact) => {
+            const found = match(index, contact, contactListId(request, contact) ?? "")
+            return found && { contactId: found.row.id, by: found.by }
           }),
         ),
       apply,

@@ -41,6 +41,31 @@ const bearerToken = (authorization: string | undefined): string =>
   authorization !== undefined && /^bearer /i.test(authorization) ? authorization.slice(7).trim() : ""
 
 const encodeRateLimited = Schema.encodeSync(ApiError.RateLimited)
+const encodeUnauthorized = Schema.encodeSync(ApiError.Unauthorized)
+
+/**
+ * The sandbox's own endpoints show every contact's personal data and can delete everything: they
+ * take the same bearer tokens as the API, and answer the API's 401 without one.
+ */
+const withToken =
+  (tokens: ReadonlySet<string>) =>
+  <E, R>(
+    handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>,
+  ): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | HttpServerRequest.HttpServerRequest> =>
+    Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+      tokens.has(bearerToken(request.headers["authorization"]))
+        ? handler
+        : Effect.succeed(
+            HttpServerResponse.unsafeJson(
+              encodeUnauthorized(
+                new ApiError.Unauthorized({
+                  message: `${request.method} ${request.url.split("?")[0]} needs the sandbox's bearer token: send "Authorization: Bearer <token>"`,
+                }),
+              ),
+              { status: 401, headers: { "www-authenticate": "Bearer" } },
+            ),
+          ),
+    )
 
 /** Destroys the connection so that the client gets no response at all. */
 const destroyConnection = (request: HttpServerRequest.HttpServerRequest) =>
@@ -84,6 +109,12 @@ const upsert = (deps: Deps, request: HttpServerRequest.HttpServerRequest) =>
     if (!Body.isJsonContentType(request.headers["content-type"])) {
       return yield* badRequest("the content type must be application/json")
     }
+    const invalidAt = Body.firstInvalidUtf8(body.bytes)
+    if (invalidAt !== undefined) {
+      return yield* badRequest(
+        `the body is not valid UTF-8, as JSON must be: the byte 0x${body.bytes[invalidAt]!.toString(16).padStart(2, "0")} at offset ${invalidAt} is not part of a valid UTF-8 character`,
+      )
+    }
     let json: unknown
     try {
       json = JSON.parse(body.bytes.toString("utf8"))
@@ -104,15 +135,22 @@ const upsert = (deps: Deps, request: HttpServerRequest.HttpServerRequest) =>
         errors: invalid,
       })
     }
+    const matches = yield* deps.store.matchStored(batch)
     const conflicts = Validate.conflicts(batch)
+    const conflicting = new Set(conflicts.map((problem) => problem.index))
+    conflicts.push(
+      ...Validate.sameStoredContact(matches).filter((problem) => !conflicting.has(problem.index)),
+    )
     if (conflicts.length > 0) {
+      conflicts.sort((a, b) => a.index - b.index)
       return yield* new ApiError.Conflict({
         message: "some contacts of the batch resolve to the same CRM contact; nothing was applied",
         errors: conflicts,
       })
     }
-    const ids = batch.createUpdateContacts.flatMap((c) => (c.contactId != null ? [c.contactId] : []))
-    const missing = yield* deps.store.missingIds(ids)
+    const missing = batch.createUpdateContacts.flatMap((contact, i) =>
+      contact.contactId != null && matches[i] === undefined ? [contact.contactId] : [],
+    )
     const batchId = crypto.randomUUID()
     yield* deps.store.enqueue({ batchId, request: batch, acceptedAt: yield* Clock.currentTimeMillis })
     yield* deps.wake
@@ -167,49 +205,60 @@ const PageParams = Schema.Struct({
 
 const notFound = (message: string) => HttpServerResponse.unsafeJson({ message }, { status: 404 })
 
-/** Sandbox extensions (not part of the MainBrainer contract): inspection and reset. */
-const extensions = (deps: Deps) =>
-  HttpApiBuilder.Router.use((router) =>
+/** Sandbox extensions (not part of the MainBrainer contract): inspection and reset, behind the bearer token; `/health` is open. */
+const extensions = (deps: Deps) => {
+  const guarded = withToken(deps.tokens)
+  return HttpApiBuilder.Router.use((router) =>
     Effect.all([
       router.get("/health", Effect.succeed(HttpServerResponse.unsafeJson({ status: "ok" }))),
       router.get(
         "/sandbox/contacts",
-        Effect.gen(function* () {
-          const params = yield* HttpServerRequest.schemaSearchParams(PageParams).pipe(Effect.option)
-          if (Option.isNone(params)) {
-            return HttpServerResponse.unsafeJson(
-              { message: "cursor must be a contactId and limit between 1 and 1000" },
-              { status: 400 },
-            )
-          }
-          const limit = params.value.limit ?? DEFAULT_PAGE
-          const contacts = yield* deps.store.contacts({
-            listId: params.value.listId === "" ? undefined : params.value.listId,
-            limit,
-            ...(params.value.cursor !== undefined ? { cursor: params.value.cursor } : {}),
-          })
-          const last = contacts[contacts.length - 1]
-          return HttpServerResponse.unsafeJson({
-            contacts,
-            nextCursor: contacts.length === limit && last !== undefined ? last.contactId : null,
-          })
-        }),
+        guarded(
+          Effect.gen(function* () {
+            const params = yield* HttpServerRequest.schemaSearchParams(PageParams).pipe(Effect.option)
+            if (Option.isNone(params)) {
+              return HttpServerResponse.unsafeJson(
+                { message: "cursor must be a contactId and limit between 1 and 1000" },
+                { status: 400 },
+              )
+            }
+            const limit = params.value.limit ?? DEFAULT_PAGE
+            const contacts = yield* deps.store.contacts({
+              listId: params.value.listId === "" ? undefined : params.value.listId,
+              limit,
+              ...(params.value.cursor !== undefined ? { cursor: params.value.cursor } : {}),
+            })
+            const last = contacts[contacts.length - 1]
+            return HttpServerResponse.unsafeJson({
+              contacts,
+              nextCursor: contacts.length === limit && last !== undefined ? last.contactId : null,
+            })
+          }),
+        ),
       ),
       router.get(
         "/sandbox/batches/:batchId",
-        Effect.gen(function* () {
-          const { batchId } = yield* HttpRouter.schemaPathParams(Schema.Struct({ batchId: Schema.String }))
-          const batch = yield* deps.store.batch(batchId)
-          return batch === undefined ? notFound(`no batch ${batchId}`) : HttpServerResponse.unsafeJson(batch)
-        }),
+        guarded(
+          Effect.gen(function* () {
+            const { batchId } = yield* HttpRouter.schemaPathParams(Schema.Struct({ batchId: Schema.String }))
+            const batch = yield* deps.store.batch(batchId)
+            return batch === undefined
+              ? notFound(`no batch ${batchId}`)
+              : HttpServerResponse.unsafeJson(batch)
+          }),
+        ),
       ),
       router.get(
         "/sandbox/stats",
-        Effect.map(deps.stats, (stats) => HttpServerResponse.unsafeJson(stats)),
+        guarded(Effect.map(deps.stats, (stats) => HttpServerResponse.unsafeJson(stats))),
       ),
-      router.post("/sandbox/reset", Effect.as(deps.reset, HttpServerResponse.empty({ status: 204 }))),
+      router.post(
+        "/sandbox/reset",
+        guarded(Effect.as(deps.reset, HttpServerResponse.empty({ status: 204 }))),
+      ),
     ]),
   )
+}
 
 /** Counts every `POST /contacts/batch` response by status (connections destroyed on purpose are counted where they happen). */
 const countRequests =

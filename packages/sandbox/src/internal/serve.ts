@@ -33,7 +33,7 @@ export const serve = (args: Args) =>
         `  token:   ${Redacted.value(sandbox.token)}`,
         `  list id: ${sandbox.listId}`,
         `  db:      ${Option.getOrElse(args.db, () => ":memory: (lost on exit)")}`,
-        `  POST ${sandbox.url}/contacts/batch; inspect ${sandbox.url}/sandbox/contacts, /sandbox/stats`,
+        `  POST ${sandbox.url}/contacts/batch; inspect ${sandbox.url}/sandbox/contacts, /sandbox/stats (with the token)`,
       ].join("\n"),
     )
     return yield* Effect.never

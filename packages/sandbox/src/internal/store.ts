@@ -20,8 +20,8 @@ export interface Counts extends BatchStore.BatchCounts {
 }
 
 export interface Store {
-  /** The contactIds of `ids` that no stored contact has. */
-  readonly missingIds: ContactStore.ContactStore["missingIds"]
+  /** For each contact of a request, the stored contact it reaches now, and by which key. */
+  readonly matchStored: ContactStore.ContactStore["matchStored"]
   readonly enqueue: BatchStore.BatchStore["enqueue"]
   /** The oldest queued batch, if any. */
   readonly nextQueued: BatchStore.BatchStore["nextQueued"]
@@ -62,7 +62,7 @@ export const make = (cat: Catalogue): Effect.Effect<Store, SqlError.SqlError, Sq
       }).pipe(sql.withTransaction)
 
     return {
-      missingIds: contacts.missingIds,
+      matchStored: contacts.matchStored,
       enqueue: batches.enqueue,
       nextQueued: batches.nextQueued,
       apply,

@@ -5,6 +5,7 @@
 import { ApiError, BatchRequest, type Contact } from "@brainsync/core"
 import { Either, ParseResult, Schema } from "effect"
 import type { Fixtures } from "../Fixtures.js"
+import type { StoredMatch } from "./contactIndex.js"
 
 export const MAX_PROPERTY_VALUE_LENGTH = 4000
 const MAX_PROBLEMS = 1000
@@ -158,6 +159,31 @@ export const conflicts = (request: BatchRequest.BatchRequest): Array<ApiError.Co
         "same mobile number, in the same list, as another contact of the batch",
       )
     }
+  })
+  return problems
+}
+
+/**
+ * 409 problems: contacts that reach the same stored contact as an earlier one of the batch by
+ * another key (one by contactId, one by email, say), given what each reaches (`matches`). Applied
+ * in one batch, the second would overwrite the first; apart, each applies over the other's result.
+ */
+export const sameStoredContact = (
+  matches: ReadonlyArray<StoredMatch | undefined>,
+): Array<ApiError.ConflictProblem> => {
+  const first = new Map<number, number>()
+  const problems: Array<ApiError.ConflictProblem> = []
+  matches.forEach((matched, index) => {
+    if (matched === undefined) return
+    const earlier = first.get(matched.contactId)
+    if (earlier === undefined) first.set(matched.contactId, index)
+    else
+      problems.push({
+        index,
+        conflictsWith: earlier,
+        field: matched.by,
+        message: `reaches the same CRM contact (contactId ${matched.contactId}) as another contact of the batch`,
+      })
   })
   return problems
 }

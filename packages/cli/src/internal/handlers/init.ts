@@ -12,6 +12,7 @@ import { dirname, relative, resolve } from "node:path"
 import type { Args } from "../commands/init.js"
 import * as Encoding from "../encoding.js"
 import * as Exit from "../exit.js"
+import * as InputFile from "../inputFile.js"
 import { type Choice, guess, type Guess } from "../guess.js"
 import { json, type Reading, render, schemaReference } from "../initTemplate.js"
 import * as Source from "../source.js"
@@ -72,6 +73,7 @@ export const handle = (args: Args) =>
     if (existsSync(output) && !args.force)
       return yield* Exit.usage(`${args.output} exists; pass --force to overwrite it`)
     const delimiter = Option.getOrUndefined(Option.map(args.delimiter, spelledDelimiter))
+    yield* InputFile.size(args.csv, "--csv", "CSV file")
     const { encoding, encodingWhy } = yield* encodingOf(args)
     const reading: Reading = { delimiter, encoding, encodingWhy }
     const sample = yield* CsvSource.fromFile(args.csv, {
