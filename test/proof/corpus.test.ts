@@ -169,7 +169,7 @@ describe(`the bad-input corpus (${cases.length} cases)`, () => {
         const dir = tempDir()
         prepare(folder, dir, the, front.url, listId)
         const token = { good: TOKEN, wrong: "not-the-token", none: undefined }[the.token ?? "good"]
-        const options = { cwd: dir, env: { MAINBRAINER_TOKEN: token } }
+        const options = { cwd: dir, env: { ...the.env, MAINBRAINER_TOKEN: token } }
         const args = the.args ?? ["sync", "-c", "brainsync.json"]
 
         const ran = await brainsync(args, options)

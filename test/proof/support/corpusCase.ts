@@ -61,6 +61,8 @@ export interface Case {
   /** Written as contacts.csv when the folder has none. */
   readonly csv?: string
   readonly generate?: Record<string, Generated>
+  /** Environment variables set for the command (beside the token). */
+  readonly env?: Record<string, string>
   /** `"good"` (default), `"wrong"` or `"none"`. */
   readonly token?: "good" | "wrong" | "none"
   /** Answers of a scripted CRM, in order (the last repeats); default the sandbox. */
