@@ -145,6 +145,10 @@ const SyncFields = Schema.Struct({
     Positive,
   ),
   concurrency: optionalField("Requests in flight (default 4).", PositiveInt),
+  maxRequestBytes: optionalField(
+    "The largest request body in bytes (default 4 MiB): a batch is split before its body passes it, and a row whose body alone passes it is rejected.",
+    PositiveInt,
+  ),
   results: optionalField(
     '"none" (default): rows end accepted on the 202; a webhook receiver gets each contact\'s final result (inserted, updated or skipped).',
     Results,

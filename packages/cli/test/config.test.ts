@@ -46,6 +46,7 @@ const full = {
   state: ".brainsync/x.db",
   mode: "update-only",
   maxRejectRate: 0.05,
+  maxRequestBytes: 1_000_000,
   allowUnknownProperties: true,
 }
 

@@ -24,6 +24,16 @@ export const MAX_BATCH_SIZE = 1000
 export const RECOMMENDED_BATCH_SIZE = 100
 
 /**
+ * The largest request body a sync sends by default, in bytes of its JSON text (UTF-8): 4 MiB.
+ * The contract names no limit; the sandbox refuses a body above 5 MiB with a 400, and so would a
+ * CRM behind a proxy with a body limit. A batch that would pass it is split before it is sent.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024
+
+/**
  * The request body: the list the contacts go to, 1 to `MAX_BATCH_SIZE` contacts to create or
  * update, and the URL the CRM posts the batch's report to.
  *

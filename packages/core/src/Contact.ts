@@ -31,6 +31,20 @@ export const PropertyField = Schema.Struct({
 export type PropertyField = typeof PropertyField.Type
 
 /**
+ * The CRM's identifier of a contact: a positive int64 (the CRM numbers contacts from 1, so `0`
+ * and negative values identify nothing and are refused rather than sent).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ContactId = Int64.pipe(
+  Schema.filter((n) => n >= 1 || "must be a positive integer (the CRM numbers contacts from 1)", {
+    identifier: "ContactId",
+    jsonSchema: { minimum: 1 },
+  }),
+)
+
+/**
  * One contact to create or update.
  *
  * @since 0.1.0
@@ -38,7 +52,7 @@ export type PropertyField = typeof PropertyField.Type
  */
 export const Contact = Schema.Struct({
   listId: nullable(Schema.UUID),
-  contactId: nullable(Int64),
+  contactId: nullable(ContactId),
   mobileCountryCode: nullable(Int32),
   mobileNumber: nullable(Int64),
   mobileOptIn: nullable(Schema.Boolean),

@@ -4,10 +4,11 @@
  *
  * Coercions: strings are trimmed and an empty cell means "not provided" (the field is omitted,
  * so the CRM keeps its value); booleans from true/false, yes/no, y/n, 1/0 (any case); emails are
- * trimmed and checked; whole numbers are parsed without rounding (`Int64.parseInt64Text`); one
- * phone column (`fields.phone`, E.164 or national) is split into country code and number by
- * libphonenumber-js with `defaultCountry` for national numbers. A row must carry an identity the
- * CRM can match (contactId, email or mobile), or it is rejected.
+ * trimmed and checked (one holding an invisible, direction-control or control character is
+ * refused, naming it); whole numbers are parsed without rounding (`Int64.parseInt64Text`), and a
+ * contactId must be positive; one phone column (`fields.phone`, E.164 or national) is split into
+ * country code and number by libphonenumber-js with `defaultCountry` for national numbers. A row
+ * must carry an identity the CRM can match (contactId, email or mobile), or it is rejected.
  *
  * @since 0.1.0
  * @module

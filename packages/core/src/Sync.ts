@@ -16,7 +16,7 @@
 import { Cause, Clock, Duration, Effect, Exit, Option, Queue, Stream, Take } from "effect"
 import * as Backoff from "./Backoff.js"
 import * as BatchResults from "./BatchResults.js"
-import { MAX_BATCH_SIZE, RECOMMENDED_BATCH_SIZE } from "./BatchRequest.js"
+import { DEFAULT_MAX_REQUEST_BYTES, MAX_BATCH_SIZE, RECOMMENDED_BATCH_SIZE } from "./BatchRequest.js"
 import { ContactSink } from "./ContactSink.js"
 import * as Admission from "./internal/admission.js"
 import * as Deliver from "./internal/deliver.js"
@@ -59,6 +59,11 @@ export interface Options<E, R> {
   readonly mapping: Mapping
   /** Contacts per request: default 100 (the CRM's recommendation), at most 1000. */
   readonly batchSize?: number | undefined
+  /**
+   * The largest request body, in bytes of its JSON text; default 4 MiB (`BatchRequest.DEFAULT_MAX_REQUEST_BYTES`).
+   * A batch that would pass it is split before it is sent; a row whose body alone would pass it is rejected, unsent.
+   */
+  readonly maxRequestBytes?: number | undefined
   /** Requests in flight at once; default 4. */
   readonly concurrency?: number | undefined
   /**
@@ -202,6 +207,7 @@ export const problems = (options: Omit<Options<unknown, unknown>, "source">): Re
       found.push(`${name} must be a whole number of at least 1, not ${value}`)
   }
   positiveInteger("concurrency", options.concurrency)
+  positiveInteger("maxRequestBytes", options.maxRequestBytes)
   positiveInteger("maxAttempts", options.maxAttempts)
   positiveInteger("resultsConcurrency", options.resultsConcurrency)
   positiveInteger("keep", options.keep === 0 ? 1 : options.keep)
@@ -313,6 +319,7 @@ const pipeline = <E, R>(
       },
       listId: options.mapping.config.listId,
       webHookUrl: results?.webHookUrl,
+      maxRequestBytes: options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
       allowUnknownProperties: options.allowUnknownProperties ?? false,
       emit,
       onAccepted: steps === undefined ? () => Effect.void : steps.recordAccepted,

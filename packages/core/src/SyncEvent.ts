@@ -123,7 +123,7 @@ export type SyncEvent =
       readonly error: string
     }
   | { readonly _tag: "RateLimited"; readonly batch: number; readonly waitMillis: number }
-  /** A 400/422 without indices: the batch is split in halves to isolate the bad rows. */
+  /** A 400/422 without indices, or a body above `maxRequestBytes`: the batch is split in halves (to isolate the bad rows, or until each part fits). */
   | { readonly _tag: "BatchSplit"; readonly batch: number; readonly sizes: readonly [number, number] }
   /** A 409: rows moved out of the batch, to be sent after the rest was accepted. */
   | { readonly _tag: "RowsDeferred"; readonly batch: number; readonly count: number }

@@ -2,19 +2,30 @@ import { HttpApiSchema } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Either, ParseResult, Schema } from "effect"
 import { ApiError, BatchAccepted, BatchReport, BatchRequest, Contact, Int64 } from "../src/index.js"
-import { seedRequest, seedResponse } from "./fixtures/seed.js"
+import { seedRequest, seedRequestWithContactId, seedResponse } from "./fixtures/seed.js"
 
 const decodeRequest = Schema.decodeUnknownEither(BatchRequest.BatchRequest, { errors: "all" })
 const errorText = (result: Either.Either<unknown, ParseResult.ParseError>) =>
   Either.isLeft(result) ? ParseResult.TreeFormatter.formatErrorSync(result.left) : "decoded"
 
 describe("request body", () => {
-  it("decodes and re-encodes the seed's request sample unchanged", () => {
-    const decoded = Schema.decodeUnknownSync(BatchRequest.BatchRequest)(seedRequest)
+  it("decodes and re-encodes the seed's request sample unchanged, given a real contactId", () => {
+    const decoded = Schema.decodeUnknownSync(BatchRequest.BatchRequest)(seedRequestWithContactId)
     expect(decoded.createUpdateContacts[0]?.propertyFields?.[0]?.propertyId).toBe(
       "8e8b8450-dc1b-4360-8109-7067337b42cb",
     )
-    expect(Schema.encodeSync(BatchRequest.BatchRequest)(decoded)).toEqual(seedRequest)
+    expect(Schema.encodeSync(BatchRequest.BatchRequest)(decoded)).toEqual(seedRequestWithContactId)
+  })
+
+  it("refuses the seed sample's placeholder contactId 0, and only that", () => {
+    const result = decodeRequest(seedRequest)
+    const text = errorText(result)
+    expect(text).toContain('["contactId"]')
+    expect(text).toContain("must be a positive integer (the CRM numbers contacts from 1)")
+    const paths = Either.isLeft(result)
+      ? ParseResult.ArrayFormatter.formatErrorSync(result.left).map((issue) => issue.path.join("."))
+      : []
+    expect(new Set(paths)).toEqual(new Set(["createUpdateContacts.0.contactId"]))
   })
 
   it("takes null for every nullable field and keeps omitted fields omitted", () => {

@@ -7,7 +7,7 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
 import { ApiError, MainBrainerApi } from "../src/index.js"
-import { seedRequest } from "./fixtures/seed.js"
+import { seedRequestWithContactId } from "./fixtures/seed.js"
 
 const TOKEN = "contract-test-token"
 
@@ -72,8 +72,8 @@ const client = (token: string) =>
   })
 
 const withEmail = (email: string) => ({
-  ...seedRequest,
-  createUpdateContacts: [{ ...seedRequest.createUpdateContacts[0]!, email }],
+  ...seedRequestWithContactId,
+  createUpdateContacts: [{ ...seedRequestWithContactId.createUpdateContacts[0]!, email }],
 })
 
 layer(ServerLive)("MainBrainerApi over HTTP", (it) => {

@@ -70,7 +70,7 @@ describe("docs/openapi.json", () => {
     const contact = dig(requestBody, "properties", "createUpdateContacts", "items")
     const fields = {
       listId: { type: "string", format: "uuid" },
-      contactId: { type: "integer", format: "int64" },
+      contactId: { type: "integer", format: "int64", minimum: 1 },
       mobileCountryCode: { type: "integer", format: "int32" },
       mobileNumber: { type: "integer", format: "int64" },
       mobileOptIn: { type: "boolean" },

@@ -109,6 +109,7 @@ const syncOptions = (
   concurrency: config.concurrency,
   requestsPerSecond: config.requestsPerSecond,
   allowUnknownProperties: config.allowUnknownProperties,
+  maxRequestBytes: config.maxRequestBytes,
   maxRejectRate,
   rejectRateFrom: RejectRate.REJECT_RATE_FROM,
 })

@@ -3,6 +3,8 @@
  * path. Each returns the value, `undefined` for "not provided" (empty cells), or an `Invalid`
  * that says why the cell cannot be used.
  */
+import * as InvisibleCharacters from "./invisibleCharacters.js"
+
 export class Invalid {
   constructor(readonly reason: string) {}
 }
@@ -42,9 +44,15 @@ export const boolean = (value: unknown): boolean | undefined | Invalid => {
 // Deliberately permissive (the CRM is the judge of deliverability): one @, no spaces, a dot in the domain.
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/
 
+/**
+ * An email address. One with a character a reader cannot see (a zero-width space, a direction
+ * override) is refused, naming it: it would look like another address, or like a valid one.
+ */
 export const email = (value: unknown): string | undefined | Invalid => {
   const cell = text(value)
   if (cell === undefined || cell instanceof Invalid) return cell
+  const hidden = InvisibleCharacters.find(cell)
+  if (hidden !== undefined) return new Invalid(`contains ${InvisibleCharacters.describe(hidden)}`)
   return EMAIL.test(cell) ? cell : new Invalid("is not an email address")
 }
 
@@ -52,18 +60,24 @@ const INTEGER = /^[+-]?\d+$/
 const safeRangeMessage = `must be a whole number within ±${Number.MAX_SAFE_INTEGER}`
 
 /**
- * A whole number for an int64 field, parsed from text without going through a double (see
+ * A CRM contactId: a positive int64, parsed from text without going through a double (see
  * `Int64.parseInt64Text`); `parse` is that function, passed in so this file has no contract import cycle.
+ * `0` and negative numbers are refused: the CRM numbers contacts from 1.
  */
-export const int64 =
+export const contactId =
   (parse: (text: string) => number | string) =>
   (value: unknown): number | undefined | Invalid => {
-    if (typeof value === "number") return Number.isSafeInteger(value) ? value : new Invalid(safeRangeMessage)
-    if (typeof value === "bigint") return fromParsed(parse(String(value)))
+    if (typeof value === "number")
+      return Number.isSafeInteger(value) ? positive(value) : new Invalid(safeRangeMessage)
+    if (typeof value === "bigint") return positive(fromParsed(parse(String(value))))
     const cell = text(value)
     if (cell === undefined || cell instanceof Invalid) return cell
-    return fromParsed(parseWhole(parse, cell))
+    return positive(fromParsed(parseWhole(parse, cell)))
   }
+
+const positive = (value: number | Invalid): number | Invalid =>
+  value instanceof Invalid || value >= 1 ? value : new Invalid(contactIdReason)
+const contactIdReason = "must be a positive whole number (the CRM numbers contacts from 1)"
 
 /** The value of 1 to 15 digits (always within ±(2^53 − 1)), or -1 for any other text. */
 const shortDigits = (text: string): number => {

@@ -49,7 +49,7 @@ const propertyColumns = (config: Config): ReadonlyArray<PropertyColumn> => [
 
 export const compile = (config: Config): ((row: SourceRow) => Result) => {
   const fields = config.fields ?? {}
-  const int64 = Coerce.int64(parseInt64Text)
+  const contactIdOf = Coerce.contactId(parseInt64Text)
   const phoneOf = Phones.compile(config)
   const properties = propertyColumns(config)
   const read = (column: string | undefined) => (column === undefined ? undefined : Columns.reader(column))
@@ -73,7 +73,7 @@ export const compile = (config: Config): ((row: SourceRow) => Result) => {
     const contact: MutableContact = {}
 
     if (contactId !== undefined) {
-      const value = int64(contactId(cells))
+      const value = contactIdOf(contactId(cells))
       if (value instanceof Coerce.Invalid) return rejection(row, key, "contactId", value.reason)
       if (value !== undefined) contact.contactId = value
     }

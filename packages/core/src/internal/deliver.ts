@@ -9,6 +9,9 @@
  *   is split in halves until each bad row is alone (a lone row that fails is rejected).
  * - 409: the later row of each conflicting pair is sent after the rest was accepted.
  * - 401/406: `Fatal`.
+ *
+ * Before a request leaves, its body is kept within `maxRequestBytes`: a row whose body alone
+ * would pass it is rejected, unsent; a batch that would pass it is split in halves.
  */
 import { Data, Effect, Option } from "effect"
 import type { ApiError } from "../ApiError.js"
@@ -20,6 +23,7 @@ import type { RejectedRow, SyncEvent } from "../SyncEvent.js"
 import * as Backoff from "./backoff.js"
 import type { Item } from "./batcher.js"
 import type { RateLimit } from "./rateLimit.js"
+import * as RequestSize from "./requestSize.js"
 import * as Warnings from "./warnings.js"
 
 export class Fatal extends Data.TaggedError("Fatal")<{
@@ -52,6 +56,8 @@ export interface Env {
   readonly retry: RetryPolicy
   readonly listId: string | undefined
   readonly webHookUrl: string | undefined
+  /** The largest request body sent, in bytes of its JSON text. */
+  readonly maxRequestBytes: number
   /** Unknown properties are counted warnings; otherwise the run stops after the batch that revealed them. */
   readonly allowUnknownProperties: boolean
   readonly emit: (event: SyncEvent) => Effect.Effect<void>
@@ -113,6 +119,7 @@ const reject = (
   env: Env,
   items: ReadonlyArray<Item>,
   problems: ReadonlyArray<{ field?: string | undefined; message: string }>,
+  by: "mapping" | "crm" = "crm",
 ) => {
   const rows: Array<RejectedRow> = items.map((item, i) => {
     item.done = true
@@ -124,7 +131,7 @@ const reject = (
       reason: problem.message,
     }
   })
-  return env.emit({ _tag: "RowsRejected", by: "crm", rows })
+  return env.emit({ _tag: "RowsRejected", by, rows })
 }
 
 const halves = <A>(items: ReadonlyArray<A>) => {
@@ -150,8 +157,43 @@ export const send = (
   env: Env,
   batch: number,
   items: ReadonlyArray<Item>,
-): Effect.Effect<ReadonlyArray<AcceptedPart>, Fatal> =>
-  sendFrom(env, batch, items, { attempt: 1, rateLimitedWaits: 0, rateLimitedMillis: 0 })
+): Effect.Effect<ReadonlyArray<AcceptedPart>, Fatal> => {
+  const envelopeBytes = RequestSize.jsonBytes(request(env, []))
+  const contacts = items.map((item) => item.contact)
+  if (RequestSize.fits(envelopeBytes, contacts, env.maxRequestBytes))
+    return sendFrom(env, batch, items, { attempt: 1, rateLimitedWaits: 0, rateLimitedMillis: 0 })
+  return tooLarge(env, batch, items, envelopeBytes)
+}
+
+/**
+ * A batch whose body would pass `maxRequestBytes`: the rows that could not go even alone are
+ * rejected (the CRM never sees them), and the rest is sent in halves (each measured again).
+ */
+const tooLarge = (
+  env: Env,
+  batch: number,
+  items: ReadonlyArray<Item>,
+  envelopeBytes: number,
+): Effect.Effect<ReadonlyArray<AcceptedPart>, Fatal> => {
+  const aloneBytes = (item: Item) => envelopeBytes + RequestSize.exact(item.contact)
+  const unsendable = items.filter((item) => aloneBytes(item) > env.maxRequestBytes)
+  if (unsendable.length === 0) return split(env, batch, items)
+  const rest = items.filter((item) => aloneBytes(item) <= env.maxRequestBytes)
+  return Effect.zipRight(
+    reject(
+      env,
+      unsendable,
+      unsendable.map((item) => ({
+        field: "contact",
+        message:
+          `its request body alone would be ${aloneBytes(item)} bytes, above the limit of ` +
+          `${env.maxRequestBytes} (maxRequestBytes), so it was not sent; shorten or drop some of its properties`,
+      })),
+      "mapping",
+    ),
+    rest.length === 0 ? Effect.succeed([]) : Effect.suspend(() => send(env, batch, rest)),
+  )
+}
 
 const sendFrom = (
   env: Env,
