@@ -72,11 +72,21 @@ describe("runOutcome: a run's report, exit code and why", () => {
   it("invalid options end 2; other stops end 1 with the sync's message", () => {
     const invalid = new SyncError.SyncError({ reason: "InvalidConfig", message: "batchSize 0" })
     expect(Verdict.codeOf(invalid)).toBe(Exit.USAGE)
-    const source = new SyncError.SyncError({ reason: "SourceFailed", message: "the source failed: gone" })
+    // A source that failed once rows were sent: 1; before anything was sent (its header, say): 2.
+    const source = new SyncError.SyncError({
+      reason: "SourceFailed",
+      message: "the source failed: gone",
+      report: report({ read: 500, accepted: 400, requests: 4 }),
+    })
     expect(ending(Either.left(source))).toMatchObject({
       code: Exit.ROWS_FAILED,
       message: "the source failed: gone",
     })
+    const early = new SyncError.SyncError({
+      reason: "SourceFailed",
+      message: "the source failed: the file is empty",
+    })
+    expect(Verdict.codeOf(early)).toBe(Exit.USAGE)
   })
 
   it("another run holding the state ends 4; a state file that failed says what it holds and what the next run does", () => {

@@ -177,8 +177,9 @@ export const run = (settings: Settings): Effect.Effect<Outcome, Exit.CliFailure>
       // or another run holds the state: nothing was sent, one line says why.
       if (Either.isLeft(result) && result.left._tag === "SyncError") {
         const { reason, message } = result.left
-        if (reason === "InvalidConfig" || reason === "AlreadyRunning") output.abandon()
-        if (reason === "InvalidConfig") return yield* Exit.usage(`${where}: ${message}`)
+        const unusable = reason === "InvalidConfig" || Verdict.failedBeforeSending(result.left)
+        if (unusable || reason === "AlreadyRunning") output.abandon()
+        if (unusable) return yield* Exit.usage(`${where}: ${message}`)
         if (reason === "AlreadyRunning") return yield* new Exit.CliFailure({ code: Exit.STATE_HELD, message })
       }
       const ending = yield* Verdict.decide(

@@ -28,8 +28,17 @@ export interface Context {
   readonly state: string | undefined
 }
 
-/** A stop's exit code: refused 3; the state held by another run 4; a configuration that does not fit the source or the CRM 2; the rest 1. */
+/** The source failed before any request left: an input the command cannot use, not a failed sync. */
+export const failedBeforeSending = (error: SyncError.SyncError): boolean =>
+  error.reason === "SourceFailed" && (error.report?.requests ?? 0) === 0
+
+/**
+ * A stop's exit code: refused 3; the state held by another run 4; a configuration that does not
+ * fit the source or the CRM 2, and so is a source that failed before anything was sent (an empty
+ * CSV, a header it cannot use); the rest 1.
+ */
 export const codeOf = (error: SyncError.SyncError): number => {
+  if (failedBeforeSending(error)) return Exit.USAGE
   switch (error.reason) {
     case "Unauthorized":
     case "NotAcceptable":
