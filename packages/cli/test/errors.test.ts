@@ -143,9 +143,11 @@ describe("errors an operator meets", () => {
       writeFileSync(join(dir, "contacts.csv"), "a".repeat(3 << 20)) // 3 MiB, no line break
       const config = writeConfig(dir, crmConfig())
       const result = await run(["sync", "-c", config, "--dry-run"])
-      expect(result.code).toBe(1)
+      // Found before anything was sent: a configuration problem (exit 2), one line, no table.
+      expect(result.code).toBe(2)
+      expect(result.stdout).toBe("")
       expect(firstLine(result.stderr)).toBe(
-        `brainsync: sync "test-contacts" stopped: the source failed: ${join(dir, "contacts.csv")}: line 1: the header line is longer than the limit of 1,048,576 characters (maxRowChars): is this a CSV file, with line breaks?`,
+        `brainsync: ${config}: sync "test-contacts" stopped: the source failed: ${join(dir, "contacts.csv")}: line 1: the header line is longer than the limit of 1,048,576 characters (maxRowChars): is this a CSV file, with line breaks?`,
       )
     })
   })
