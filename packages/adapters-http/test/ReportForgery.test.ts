@@ -5,7 +5,7 @@
  * applied, the ledger learns only the CRM's contactIds, and the next run sends those.
  */
 import type { BatchRequest } from "@brainsync/core"
-import { type BatchReport, ContactSink, Ledger } from "@brainsync/core"
+import { type BatchReport, BatchResults, ContactSink, Ledger } from "@brainsync/core"
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect } from "effect"
 import * as Crm from "./fixtures/Crm.js"
@@ -130,13 +130,13 @@ describe("forged webhook reports", () => {
   )
 
   it.scopedLive(
-    "a forgery that fits the batch in all else but gives every row one contact is refused: no CRM gives two contacts of a batch one id",
+    "a forgery that fits the batch but gives every row one contact teaches no contactId (merge)",
     () =>
       Effect.gen(function* () {
         const crm = yield* Crm.start({ sandbox: { processingDelay: 300, webhookAttempts: 1 } })
         const ledger = yield* Ledger.makeMemory
         const people = Crm.people(40)
-        const oneContact: Forge = (request, batchId) => {
+        const fitting: Forge = (request, batchId) => {
           const size = request.createUpdateContacts.length
           return {
             batchId,
@@ -151,18 +151,27 @@ describe("forged webhook reports", () => {
             })),
           }
         }
-        const first = yield* attacked(crm, oneContact)
+        const first = yield* attacked(crm, fitting)
         const run1 = yield* Crm.sync(first.crm, people).pipe(Effect.provideService(Ledger.Ledger, ledger))
-        expect(run1.report.reportsRefused).toBe(first.sent.length)
-        expect([run1.report.inserted, run1.report.merged]).toEqual([people.length, 0])
-        // The CRM's own reports were applied: each row learned its own contact, none the forged one.
+        // It won the race (the first report that fits wins), so the CRM's own is refused (409) ...
+        yield* crm.sandbox.awaitIdle
+        const receiver = Context.get(crm.context, BatchResults.BatchResults)
+        const late = yield* receiver.takeRefused!
+        expect(late.count).toBe(first.sent.length)
+        expect(late.reports[0]?.reason).toMatch(/already has its report/)
+        expect(run1.report.merged).toBe(people.length - first.sent.length)
+        // ... but the rows it gave one contact learned nothing, and the next run sends them without one.
         const known = yield* ledger.lookup(
           Ledger.target("e2e", crm.sandbox.listId),
           people.map((p) => p.id),
         )
-        const learned = [...known.values()].map((entry) => entry.contactId)
-        expect(new Set(learned).size).toBe(people.length)
-        expect(learned).not.toContain(Number(FORGED_ID))
+        expect([...known.values()].map((entry) => entry.contactId)).toEqual(people.map(() => undefined))
+        const second = yield* attacked(crm, poisoned)
+        yield* Crm.sync(
+          second.crm,
+          people.map((person) => ({ ...person, company: "Moved Ltd" })),
+        ).pipe(Effect.provideService(Ledger.Ledger, ledger))
+        expect([...contactIdsSent(second.sent).values()]).toEqual(people.map(() => undefined))
       }),
   )
 })
