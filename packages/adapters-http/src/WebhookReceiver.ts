@@ -9,8 +9,8 @@
  * is taken (204); one that does not is refused (422) and never applied, and the CRM's own report
  * that comes after it is still taken. The first report that fits a batch wins: the batch's rows
  * settle by it, so the same report again is acknowledged (204) and a different one refused (409).
- * A report for a batch the pipeline has not told yet waits for it (`unknownBatchWait`), then is
- * refused (404). Bodies over `maxBodyBytes` are refused (413), others that are no report (400).
+ * A report for a batch the pipeline has not told yet is refused (404; `unknownBatchWait` can hold
+ * it a while first), and the CRM delivers it again. Bodies over `maxBodyBytes` are refused (413), others that are no report (400).
  * Every refusal is counted, and the run's report tells them (`reportsRefused`).
  *
  * @since 0.1.0
@@ -48,7 +48,9 @@ export interface Options {
   readonly maxHeldReports?: number | undefined
   /**
    * How long a report for a batch not yet told waits for it before it is refused (404): the CRM
-   * may post a report before the pipeline has handled the batch's 202 (default 10 seconds).
+   * may post a report before the pipeline has handled the batch's 202. Default 0: refused at once,
+   * the CRM delivers it again. Holding the CRM's deliveries stalled a 40,000-row run with lost 202s
+   * for minutes (its reports for batches the client never saw occupied the sender's connections).
    */
   readonly unknownBatchWait?: Duration.DurationInput | undefined
 }
@@ -103,7 +105,7 @@ export const make = (options: Options = {}): Effect.Effect<Service, WebhookRecei
     const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
     const inbox = ReportInbox.make({
       capacity: options.maxHeldReports ?? 10_000,
-      unknownBatchWait: options.unknownBatchWait ?? "10 seconds",
+      unknownBatchWait: options.unknownBatchWait ?? "0 millis",
     })
     const secretPath = `/webhooks/${randomBytes(24).toString("base64url")}`
 

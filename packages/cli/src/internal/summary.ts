@@ -136,7 +136,7 @@ const notices = (report: SyncReport.SyncReport, style: Format.Style): ReadonlyAr
     rows.push([
       Format.red(style, "refused"),
       Format.red(style, Format.count(report.reportsRefused)),
-      "webhook reports that did not fit their batch (forged?): not applied",
+      "webhook reports not applied: not fitting a batch this run awaits (forged, or its 202 was lost)",
     ])
   return rows
 }
